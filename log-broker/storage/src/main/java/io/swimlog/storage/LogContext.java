@@ -138,7 +138,7 @@ public final class LogContext implements Cloneable
     }
 
     /**
-     * @return roll when the active segment's first batch timestamp is older than this.
+     * @return roll when a batch's timestamp is this much newer than the active segment's first batch's.
      */
     public long segmentMs()
     {

@@ -190,16 +190,22 @@ final class LogSegment implements AutoCloseable
     }
 
     /**
-     * Every reason to roll to a new segment before appending a batch, in one place.
+     * Every reason to roll to a new segment before appending a batch, in one place. Age is measured as Kafka
+     * does, in record time: the batch's max timestamp against the segment's first batch's, so a log replayed
+     * with old timestamps rolls where the original did and a slow wall clock cannot roll it early.
      *
-     * @param batchSize    bytes of the batch about to be appended.
-     * @param lastOffset   of that batch.
-     * @param nowMs        wall clock.
-     * @param segmentBytes roll when the segment would exceed this.
-     * @param segmentMs    roll when the segment's first batch is older than this.
+     * @param batchSize         bytes of the batch about to be appended.
+     * @param lastOffset        of that batch.
+     * @param batchMaxTimestamp of that batch.
+     * @param segmentBytes      roll when the segment would exceed this.
+     * @param segmentMs         roll when the batch is this much newer than the segment's first batch.
      */
     boolean shouldRoll(
-        final int batchSize, final long lastOffset, final long nowMs, final int segmentBytes, final long segmentMs)
+        final int batchSize,
+        final long lastOffset,
+        final long batchMaxTimestamp,
+        final int segmentBytes,
+        final long segmentMs)
     {
         if (isEmpty())
         {
@@ -207,7 +213,7 @@ final class LogSegment implements AutoCloseable
         }
 
         return (long)size + batchSize > segmentBytes ||
-            (NO_TIMESTAMP != rollingTimestamp && nowMs - rollingTimestamp > segmentMs) ||
+            (NO_TIMESTAMP != rollingTimestamp && batchMaxTimestamp - rollingTimestamp > segmentMs) ||
             offsetIndex.isFull() ||
             timeIndex.isFull() ||
             lastOffset - baseOffset > Integer.MAX_VALUE;

@@ -204,7 +204,7 @@ public final class PartitionLog implements AutoCloseable
         final long nowMs = clock.time();
 
         LogSegment segment = active;
-        if (segment.shouldRoll(length, lastOffset, nowMs, ctx.segmentBytes(), ctx.segmentMs()))
+        if (segment.shouldRoll(length, lastOffset, maxTimestamp, ctx.segmentBytes(), ctx.segmentMs()))
         {
             segment = rollActive();
         }
