@@ -1,0 +1,218 @@
+package io.swimlog.membership;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * A transmit-limited queue of encoded messages waiting to be piggybacked (memberlist's TransmitLimitedQueue).
+ * Each message is sent about {@code retransmitMult * ceil(log10(N + 1))} times, least-sent first and, among
+ * equally sent ones, newest first, so fresh news overtakes old news and nothing is sent forever.
+ * <p>
+ * Entries live in one intrusive list per transmit count, so taking the next messages costs only what is taken.
+ * A message about a member replaces the queued one about the same member (it is newer by the incarnation
+ * rules of the caller). Entries are pooled; only their payload arrays are allocated, once per update.
+ * <p>
+ * Not thread safe: owned by the membership thread.
+ */
+final class BroadcastQueue
+{
+    /** Transmit counts are capped here; {@link #retransmitLimit} never asks for more. */
+    static final int MAX_TRANSMITS = 64;
+    private static final int MAX_TAKEN = 128;
+    private static final int MAX_SKIPPED = 64;
+
+    /** One queued message. {@link #generation} changes when it leaves the queue, so holders can tell. */
+    static final class Entry
+    {
+        byte[] bytes;
+        int length;
+        int transmits;
+        MemberRecord owner;
+        int generation;
+        boolean queued;
+        Entry prev;
+        Entry next;
+    }
+
+    private final Entry[] heads = new Entry[MAX_TRANSMITS];
+    private final Entry[] taken = new Entry[MAX_TAKEN];
+    private Entry free;
+    private int size;
+
+    /**
+     * memberlist's retransmit limit: {@code mult * ceil(log10(n + 1))}.
+     */
+    static int retransmitLimit(final int retransmitMult, final int clusterSize)
+    {
+        final int nodeScale = (int)Math.ceil(Math.log10(clusterSize + 1.0));
+        return Math.max(1, Math.min(MAX_TRANSMITS - 1, retransmitMult * nodeScale));
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    boolean isEmpty()
+    {
+        return size == 0;
+    }
+
+    /**
+     * Queues {@code length} bytes of an encoded message. A message with an owner replaces the owner's queued one.
+     *
+     * @return the entry, whose {@link Entry#generation} the caller may watch to learn when it has been sent out.
+     */
+    Entry add(final MemberRecord owner, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (owner != null && owner.queuedUpdate != null)
+        {
+            release(owner.queuedUpdate);
+        }
+        Entry e = free;
+        if (e != null)
+        {
+            free = e.next;
+        }
+        else
+        {
+            e = new Entry();
+        }
+        if (e.bytes == null || e.bytes.length < length)
+        {
+            e.bytes = new byte[length];
+        }
+        buffer.getBytes(offset, e.bytes, 0, length);
+        e.length = length;
+        e.transmits = 0;
+        e.owner = owner;
+        e.queued = true;
+        pushHead(e, 0);
+        if (owner != null)
+        {
+            owner.queuedUpdate = e;
+        }
+        size++;
+        return e;
+    }
+
+    /**
+     * Copies as many queued messages as fit into {@code maxBytes} of {@code dst} at {@code offset}, least-sent
+     * first, counting one transmission for each and dropping those that reach {@code limit}.
+     *
+     * @return the bytes written.
+     */
+    int fill(final MutableDirectBuffer dst, final int offset, final int maxBytes, final int limit)
+    {
+        if (size == 0 || maxBytes <= 0)
+        {
+            return 0;
+        }
+        int written = 0;
+        int takenCount = 0;
+        int skipped = 0;
+        outer:
+        for (int t = 0; t < MAX_TRANSMITS; t++)
+        {
+            for (Entry e = heads[t]; e != null; e = e.next)
+            {
+                if (e.length <= maxBytes - written)
+                {
+                    dst.putBytes(offset + written, e.bytes, 0, e.length);
+                    written += e.length;
+                    taken[takenCount++] = e;
+                    if (takenCount == MAX_TAKEN)
+                    {
+                        break outer;
+                    }
+                }
+                else if (++skipped > MAX_SKIPPED || maxBytes - written < 16)
+                {
+                    break outer;
+                }
+            }
+        }
+        for (int i = 0; i < takenCount; i++)
+        {
+            final Entry e = taken[i];
+            taken[i] = null;
+            unlink(e);
+            e.transmits++;
+            if (e.transmits >= limit)
+            {
+                recycle(e);
+            }
+            else
+            {
+                pushHead(e, Math.min(e.transmits, MAX_TRANSMITS - 1));
+            }
+        }
+        return written;
+    }
+
+    /**
+     * Drops every queued message.
+     */
+    void clear()
+    {
+        for (int t = 0; t < MAX_TRANSMITS; t++)
+        {
+            while (heads[t] != null)
+            {
+                release(heads[t]);
+            }
+        }
+    }
+
+    private void release(final Entry e)
+    {
+        unlink(e);
+        recycle(e);
+    }
+
+    private void recycle(final Entry e)
+    {
+        if (e.owner != null && e.owner.queuedUpdate == e)
+        {
+            e.owner.queuedUpdate = null;
+        }
+        e.owner = null;
+        e.queued = false;
+        e.generation++;
+        e.next = free;
+        e.prev = null;
+        free = e;
+        size--;
+    }
+
+    private void pushHead(final Entry e, final int bucket)
+    {
+        final Entry head = heads[bucket];
+        e.prev = null;
+        e.next = head;
+        if (head != null)
+        {
+            head.prev = e;
+        }
+        heads[bucket] = e;
+    }
+
+    private void unlink(final Entry e)
+    {
+        if (e.prev != null)
+        {
+            e.prev.next = e.next;
+        }
+        else
+        {
+            final int bucket = Math.min(e.transmits, MAX_TRANSMITS - 1);
+            heads[bucket] = e.next;
+        }
+        if (e.next != null)
+        {
+            e.next.prev = e.prev;
+        }
+        e.prev = null;
+        e.next = null;
+    }
+}

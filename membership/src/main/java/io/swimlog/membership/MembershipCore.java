@@ -1,0 +1,1651 @@
+package io.swimlog.membership;
+
+import io.swimlog.membership.MembershipCounters.Counter;
+import io.swimlog.membership.codecs.AckDecoder;
+import io.swimlog.membership.codecs.AliveDecoder;
+import io.swimlog.membership.codecs.BooleanType;
+import io.swimlog.membership.codecs.DeadDecoder;
+import io.swimlog.membership.codecs.IndirectPingDecoder;
+import io.swimlog.membership.codecs.MemberStateCode;
+import io.swimlog.membership.codecs.MessageHeaderDecoder;
+import io.swimlog.membership.codecs.NackDecoder;
+import io.swimlog.membership.codecs.PingDecoder;
+import io.swimlog.membership.codecs.PushPullDecoder;
+import io.swimlog.membership.codecs.SuspectDecoder;
+import io.swimlog.membership.codecs.UserBroadcastDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SWIM + Lifeguard protocol of one member, as a pure state machine: datagrams and the time go in, datagrams
+ * go out through {@link Transport} and changes go out to an {@link EventSink}. It owns no thread and reads no
+ * clock, so the same code runs in {@link MembershipAgent} over Aeron and in the simulator in virtual time.
+ * <p>
+ * Incarnation rules (memberlist's state.go), for an update about member M at incarnation i:
+ * <ul>
+ *   <li>ALIVE(i) applies when i is above M's known incarnation (or M is new, or M was DEAD/LEFT and now has a new
+ *   endpoint); about this member itself, anything but its own current state makes it refute.</li>
+ *   <li>SUSPECT(i) applies to an ALIVE M when i is at least M's incarnation; to an already SUSPECT M it counts as a
+ *   confirmation that shortens the suspicion timer; about this member itself it makes it refute.</li>
+ *   <li>DEAD(i) applies to a live M when i is at least M's incarnation; from M itself it means LEFT.</li>
+ *   <li>A refutation is ALIVE at an incarnation above every accusation heard, gossiped like any update.</li>
+ * </ul>
+ * Invariants: every queued update describes the newest state known for its member; a member's id maps to one
+ * record; the probe is in at most one phase (direct, indirect, finished) at a time.
+ * <p>
+ * Not thread safe: every method must be called on the member's one thread.
+ */
+public final class MembershipCore
+{
+    /**
+     * Where the core reports changes, on the member's thread, in order.
+     */
+    public interface EventSink
+    {
+        void onMemberEvent(MembershipEventType type, String memberId, long incarnation, long nowNs);
+
+        default void onBroadcast(final String fromMemberId, final DirectBuffer buffer, final int offset, final int length)
+        {
+        }
+
+        default void onWarning(final String message)
+        {
+        }
+    }
+
+    /** Probes in a row answered only through others before a peer is reported as a one-way path. */
+    static final int ONE_WAY_WARNING_THRESHOLD = 3;
+    private static final int MAX_PENDING_INDIRECT = 64;
+    private static final int MAX_PICKS = 16;
+    private static final int RECEIVE_BUFFER_LENGTH = 64 * 1024;
+    private static final long RECLAIM_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final int FILTER_INDIRECT = 0;
+    private static final int FILTER_GOSSIP = 1;
+    private static final int FILTER_PUSH_PULL = 2;
+
+    private final long probeIntervalNs;
+    private final long probeTimeoutNs;
+    private final long gossipIntervalNs;
+    private final long pushPullIntervalNs;
+    private final long gossipToTheDeadNs;
+    private final long deadReclaimNs;
+    private final long reconnectIntervalNs;
+    private final int indirectChecks;
+    private final int suspicionMult;
+    private final int suspicionMaxTimeoutMult;
+    private final int retransmitMult;
+    private final int gossipNodes;
+    private final int maxMetadataLength;
+    private final int maxPayloadLength;
+    private final List<String> seeds;
+
+    private final Transport transport;
+    private final PacketEnvelope envelope;
+    private final MembershipCounters counters;
+    private final EventSink sink;
+    private final SplittableRandom random;
+    private final MemberTable table = new MemberTable();
+    private final MemberRecord self;
+    private final UnsafeBuffer selfId;
+    private final Awareness awareness;
+    private final BroadcastQueue memberUpdates = new BroadcastQueue();
+    private final BroadcastQueue userBroadcasts = new BroadcastQueue();
+    private final ArrayList<MemberRecord> suspects = new ArrayList<>();
+    private final ArrayList<MemberRecord> deadMembers = new ArrayList<>();
+    private final MemberRecord[] picks = new MemberRecord[MAX_PICKS];
+
+    private final MessageCodec codec = new MessageCodec();
+    private final UnsafeBuffer sendBuffer;
+    private final UnsafeBuffer sealBuffer;
+    private final UnsafeBuffer scratchBuffer;
+    private final UnsafeBuffer receiveBuffer = new UnsafeBuffer(new byte[RECEIVE_BUFFER_LENGTH]);
+    private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer probeTargetId = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer idView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer endpointView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer metadataView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer fromView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer sourceIdView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer sourceEndpointView = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final PingDecoder pingDecoder = new PingDecoder();
+    private final IndirectPingDecoder indirectPingDecoder = new IndirectPingDecoder();
+    private final AckDecoder ackDecoder = new AckDecoder();
+    private final NackDecoder nackDecoder = new NackDecoder();
+    private final AliveDecoder aliveDecoder = new AliveDecoder();
+    private final SuspectDecoder suspectDecoder = new SuspectDecoder();
+    private final DeadDecoder deadDecoder = new DeadDecoder();
+    private final PushPullDecoder pushPullDecoder = new PushPullDecoder();
+    private final UserBroadcastDecoder userBroadcastDecoder = new UserBroadcastDecoder();
+
+    // Indirect probes this member runs for others (it is the middle of a ping-req).
+    private final long[] pendingLocalSequence = new long[MAX_PENDING_INDIRECT];
+    private final long[] pendingOriginSequence = new long[MAX_PENDING_INDIRECT];
+    private final String[] pendingOrigin = new String[MAX_PENDING_INDIRECT];
+    private final long[] pendingDeadlineNs = new long[MAX_PENDING_INDIRECT];
+    private final boolean[] pendingWantNack = new boolean[MAX_PENDING_INDIRECT];
+    private int pendingCount;
+
+    private long nowNs;
+    private long sequence;
+    private long broadcastSequence;
+    private long viewVersion;
+    private int probeIndex;
+
+    // The probe in flight.
+    private boolean probing;
+    private MemberRecord probeTarget;
+    private long probeSequence;
+    private long probeAckDeadlineNs;
+    private long probeEndNs;
+    private boolean probeIndirectSent;
+    private int probeExpectedNacks;
+    private int probeNacks;
+
+    private long nextProbeNs;
+    private long nextGossipNs;
+    private long nextPushPullNs;
+    private long nextReconnectNs;
+    private long nextReclaimNs;
+
+    private boolean started;
+    private boolean joining;
+    private long joinRetryNs;
+    private long joinBackoffNs;
+    private boolean leaving;
+    private BroadcastQueue.Entry leaveEntry;
+    private int leaveGeneration;
+    private boolean leaveDone;
+
+    /**
+     * @param ctx      a concluded context: timings, ids, seeds and the transport.
+     * @param envelope seals and opens datagrams (may be shared by members that run on one thread).
+     * @param counters where this member counts what it does.
+     * @param sink     receives events.
+     */
+    public MembershipCore(
+        final MembershipContext ctx,
+        final PacketEnvelope envelope,
+        final MembershipCounters counters,
+        final EventSink sink)
+    {
+        probeIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.probeIntervalMs());
+        probeTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.probeTimeoutMs());
+        gossipIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.gossipIntervalMs());
+        pushPullIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.pushPullIntervalMs());
+        gossipToTheDeadNs = TimeUnit.MILLISECONDS.toNanos(ctx.gossipToTheDeadTimeMs());
+        deadReclaimNs = TimeUnit.MILLISECONDS.toNanos(ctx.deadReclaimTimeMs());
+        reconnectIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.reconnectIntervalMs());
+        indirectChecks = Math.min(ctx.indirectChecks(), MAX_PICKS);
+        suspicionMult = ctx.suspicionMult();
+        suspicionMaxTimeoutMult = ctx.suspicionMaxTimeoutMult();
+        retransmitMult = ctx.retransmitMult();
+        gossipNodes = Math.min(ctx.gossipNodes(), MAX_PICKS);
+        maxMetadataLength = ctx.maxMetadataLength();
+        seeds = ctx.seeds();
+        this.transport = ctx.transport();
+        this.envelope = envelope;
+        this.counters = counters;
+        this.sink = sink;
+        this.random = new SplittableRandom(ctx.randomSeed());
+        this.awareness = new Awareness(ctx.awarenessMaxMultiplier());
+
+        maxPayloadLength = ctx.maxDatagramLength() - envelope.overhead();
+        sendBuffer = new UnsafeBuffer(new byte[maxPayloadLength]);
+        scratchBuffer = new UnsafeBuffer(new byte[maxPayloadLength]);
+        sealBuffer = new UnsafeBuffer(new byte[ctx.maxDatagramLength()]);
+
+        self = new MemberRecord(ctx.memberId(), transport.localEndpoint());
+        self.metadata = ctx.metadata().clone();
+        selfId = new UnsafeBuffer(self.idBytes);
+        if (MessageCodec.aliveLength(self.idBytes.length, self.endpointBytes.length, maxMetadataLength) >
+            maxPayloadLength)
+        {
+            throw new IllegalArgumentException("metadata of up to " + maxMetadataLength + " bytes with member id '" +
+                self.id + "' and endpoint " + self.endpoint + " does not fit one datagram");
+        }
+    }
+
+    /**
+     * Makes this member alive at incarnation 0 and, when there are seeds, starts joining through them.
+     */
+    public void start(final long nowNs)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        this.nowNs = nowNs;
+        table.add(self, random);
+        table.state(self, MemberState.ALIVE, nowNs);
+        queueAlive(self);
+        viewVersion++;
+        sink.onMemberEvent(MembershipEventType.JOINED, self.id, self.incarnation, nowNs);
+
+        // Spread the first probes of members started together over one interval.
+        nextProbeNs = nowNs + (long)(random.nextDouble() * probeIntervalNs);
+        nextGossipNs = nowNs + gossipIntervalNs;
+        nextPushPullNs = nowNs + pushPullIntervalNs + (long)(random.nextDouble() * pushPullIntervalNs);
+        nextReconnectNs = nowNs + reconnectIntervalNs;
+        nextReclaimNs = nowNs + RECLAIM_CHECK_INTERVAL_NS;
+        if (hasSeedsOtherThanSelf())
+        {
+            joining = true;
+            joinBackoffNs = probeIntervalNs;
+            sendJoin();
+        }
+    }
+
+    public String localMemberId()
+    {
+        return self.id;
+    }
+
+    public String localEndpoint()
+    {
+        return self.endpoint;
+    }
+
+    public long localIncarnation()
+    {
+        return self.incarnation;
+    }
+
+    public MembershipCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * Incremented on every change of the view: a cheap way for a reader to know a new snapshot is due.
+     */
+    public long viewVersion()
+    {
+        return viewVersion;
+    }
+
+    /**
+     * Members ALIVE or SUSPECT in this member's view, itself included.
+     */
+    public int liveMemberCount()
+    {
+        return table.liveCount();
+    }
+
+    public int knownMemberCount()
+    {
+        return table.size();
+    }
+
+    public int healthScore()
+    {
+        return awareness.score();
+    }
+
+    public boolean isJoining()
+    {
+        return joining;
+    }
+
+    public List<Member> members()
+    {
+        final ArrayList<Member> list = new ArrayList<>(table.size());
+        for (int i = 0, size = table.size(); i < size; i++)
+        {
+            list.add(table.get(i).snapshot());
+        }
+        return list;
+    }
+
+    /**
+     * This member's view of one member, or null when it does not know it.
+     */
+    public Member member(final String memberId)
+    {
+        final MemberRecord record = table.find(memberId);
+        return record == null ? null : record.snapshot();
+    }
+
+    /**
+     * State of a member in this view, or null when unknown; allocation free.
+     */
+    public MemberState stateOf(final String memberId)
+    {
+        final MemberRecord record = table.find(memberId);
+        return record == null ? null : record.state;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Commands from the application
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Publishes new metadata as a new incarnation of this member.
+     */
+    public void updateMetadata(final byte[] metadata)
+    {
+        if (metadata.length > maxMetadataLength)
+        {
+            throw new IllegalArgumentException(
+                "metadata of " + metadata.length + " bytes exceeds maxMetadataLength " + maxMetadataLength);
+        }
+        if (leaving)
+        {
+            return;
+        }
+        self.metadata = metadata.clone();
+        self.incarnation++;
+        queueAlive(self);
+        viewVersion++;
+        sink.onMemberEvent(MembershipEventType.UPDATED, self.id, self.incarnation, nowNs);
+    }
+
+    /**
+     * Gossips an application payload to every member, each receiving it once.
+     */
+    public void broadcast(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int messageLength = MessageCodec.userBroadcastLength(self.idBytes.length, length);
+        if (messageLength > maxPayloadLength - MessageCodec.ACK_LENGTH)
+        {
+            throw new IllegalArgumentException("broadcast of " + length + " bytes does not fit one datagram (max " +
+                (maxPayloadLength - MessageCodec.ACK_LENGTH - (messageLength - length)) + ")");
+        }
+        final int written = codec.userBroadcast(
+            scratchBuffer, 0, ++broadcastSequence, self.idBytes, buffer, offset, length);
+        userBroadcasts.add(null, scratchBuffer, 0, written);
+    }
+
+    /**
+     * Starts a graceful leave: this member is LEFT from now on, tells the others and stops probing.
+     */
+    public void leave()
+    {
+        if (leaving || !started)
+        {
+            return;
+        }
+        leaving = true;
+        probing = false;
+        self.suspicion = null;
+        table.state(self, MemberState.LEFT, nowNs);
+        viewVersion++;
+        final int written = codec.dead(
+            scratchBuffer, 0, self.incarnation, self.idBytes, selfId, 0, self.idBytes.length);
+        leaveEntry = memberUpdates.add(self, scratchBuffer, 0, written);
+        leaveGeneration = leaveEntry.generation;
+        sink.onMemberEvent(MembershipEventType.LEFT, self.id, self.incarnation, nowNs);
+        if (table.liveCount() == 0)
+        {
+            leaveDone = true;
+        }
+        else
+        {
+            gossip();
+        }
+    }
+
+    /**
+     * True once the leave message has been gossiped its full number of times (or there was nobody to tell).
+     */
+    public boolean hasLeft()
+    {
+        return leaveDone || (leaveEntry != null && leaveEntry.generation != leaveGeneration);
+    }
+
+    public boolean isLeaving()
+    {
+        return leaving;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Time
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Sets the time used by the datagrams delivered next (read once per duty cycle).
+     */
+    public void now(final long nowNs)
+    {
+        this.nowNs = nowNs;
+    }
+
+    /**
+     * Runs whatever is due at {@code nowNs}: probe phases, suspicion timers, gossip, push-pull, join retries,
+     * reconnects and reclaims.
+     *
+     * @return work done, for the idle strategy.
+     */
+    public int onTimers(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        int work = 0;
+
+        if (probing)
+        {
+            if (!probeIndirectSent && nowNs >= probeAckDeadlineNs)
+            {
+                sendIndirectProbes();
+                work++;
+            }
+            if (nowNs >= probeEndNs)
+            {
+                probeFailed();
+                work++;
+            }
+        }
+        if (!probing && !leaving && nowNs >= nextProbeNs)
+        {
+            startProbe();
+            work++;
+        }
+        if (pendingCount > 0)
+        {
+            work += expirePendingIndirect();
+        }
+        if (!suspects.isEmpty())
+        {
+            work += expireSuspicions();
+        }
+        if (nowNs >= nextGossipNs)
+        {
+            nextGossipNs = nextTick(nextGossipNs, gossipIntervalNs, nowNs);
+            work += gossip();
+        }
+        if (nowNs >= nextPushPullNs)
+        {
+            nextPushPullNs = nowNs + pushPullScale(pushPullIntervalNs, table.liveCount());
+            if (!leaving)
+            {
+                work += pushPull();
+            }
+        }
+        if (joining && nowNs >= joinRetryNs)
+        {
+            sendJoin();
+            work++;
+        }
+        if (nowNs >= nextReconnectNs)
+        {
+            nextReconnectNs = nowNs + reconnectIntervalNs;
+            if (!leaving && !joining)
+            {
+                work += reconnect();
+            }
+        }
+        if (nowNs >= nextReclaimNs)
+        {
+            nextReclaimNs = nowNs + RECLAIM_CHECK_INTERVAL_NS;
+            work += reclaim();
+        }
+        return work;
+    }
+
+    /**
+     * The earliest time at which {@link #onTimers(long)} has something to do; the simulator sleeps until then.
+     */
+    public long nextDeadlineNs()
+    {
+        long deadline = nextPushPullNs;
+        deadline = Math.min(deadline, nextReconnectNs);
+        if (!deadMembers.isEmpty())
+        {
+            deadline = Math.min(deadline, nextReclaimNs);
+        }
+        if (probing)
+        {
+            deadline = Math.min(deadline, probeIndirectSent ? probeEndNs : probeAckDeadlineNs);
+        }
+        else if (!leaving)
+        {
+            deadline = Math.min(deadline, nextProbeNs);
+        }
+        if (!memberUpdates.isEmpty() || !userBroadcasts.isEmpty())
+        {
+            deadline = Math.min(deadline, nextGossipNs);
+        }
+        if (joining)
+        {
+            deadline = Math.min(deadline, joinRetryNs);
+        }
+        for (int i = 0; i < pendingCount; i++)
+        {
+            deadline = Math.min(deadline, pendingDeadlineNs[i]);
+        }
+        for (int i = 0, size = suspects.size(); i < size; i++)
+        {
+            final Suspicion suspicion = suspects.get(i).suspicion;
+            if (suspicion != null)
+            {
+                deadline = Math.min(deadline, suspicion.deadlineNs());
+            }
+        }
+        return deadline;
+    }
+
+    /**
+     * The tick after {@code previousTick}, or one interval from now when ticks were skipped (nothing to gossip),
+     * so a member that slept does not burst.
+     */
+    private static long nextTick(final long previousTick, final long interval, final long nowNs)
+    {
+        final long next = previousTick + interval;
+        return next > nowNs ? next : nowNs + interval;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Probing
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void startProbe()
+    {
+        final MemberRecord target = nextProbeTarget();
+        final long interval = awareness.scaleTimeout(probeIntervalNs);
+        nextProbeNs = Math.max(nextProbeNs + probeIntervalNs, nowNs + interval);
+        if (target == null)
+        {
+            nextProbeNs = nowNs + probeIntervalNs;
+            return;
+        }
+
+        probing = true;
+        probeTarget = target;
+        probeTargetId.wrap(target.idBytes);
+        probeSequence = ++sequence;
+        probeAckDeadlineNs = nowNs + awareness.scaleTimeout(probeTimeoutNs);
+        probeEndNs = nowNs + interval;
+        probeIndirectSent = false;
+        probeExpectedNacks = 0;
+        probeNacks = 0;
+        counters.increment(Counter.PROBES);
+
+        int length = codec.ping(
+            sendBuffer, 0, probeSequence, probeTargetId, 0, target.idBytes.length,
+            self.idBytes, self.endpointBytes);
+        if (target.state == MemberState.SUSPECT)
+        {
+            // The buddy system: a suspect hears of its suspicion from the member probing it, first thing.
+            length += codec.suspect(
+                sendBuffer, length, target.incarnation, target.idBytes, selfId, 0, self.idBytes.length);
+        }
+        send(target.endpoint, piggyback(length));
+    }
+
+    private MemberRecord nextProbeTarget()
+    {
+        for (int tries = 0, size = table.size(); tries < size; tries++)
+        {
+            if (probeIndex >= table.size())
+            {
+                table.shuffle(random);
+                probeIndex = 0;
+            }
+            final MemberRecord candidate = table.get(probeIndex++);
+            if (candidate != self && !candidate.state.isDeadOrLeft())
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void sendIndirectProbes()
+    {
+        probeIndirectSent = true;
+        final MemberRecord target = probeTarget;
+        final int count = pickRandom(indirectChecks, FILTER_INDIRECT, target);
+        for (int i = 0; i < count; i++)
+        {
+            final int length = codec.indirectPing(
+                sendBuffer, 0, probeSequence, true, target.idBytes, target.endpointBytes,
+                self.idBytes, self.endpointBytes);
+            send(picks[i].endpoint, piggyback(length));
+            picks[i] = null;
+        }
+        probeExpectedNacks = count;
+    }
+
+    private void onProbeAck(final boolean forwarded)
+    {
+        final MemberRecord target = probeTarget;
+        probing = false;
+        probeTarget = null;
+        if (!forwarded)
+        {
+            if (!probeIndirectSent)
+            {
+                awareness.applyDelta(-1);
+                counters.set(Counter.HEALTH_SCORE, awareness.score());
+            }
+            target.indirectOnlyProbes = 0;
+            target.oneWayWarned = false;
+        }
+        else if (++target.indirectOnlyProbes >= ONE_WAY_WARNING_THRESHOLD && !target.oneWayWarned)
+        {
+            target.oneWayWarned = true;
+            counters.increment(Counter.ONE_WAY_WARNINGS);
+            sink.onWarning("member " + target.id + " at " + target.endpoint + " answers only indirect probes (" +
+                target.indirectOnlyProbes + " in a row): datagrams between it and " + self.id + " at " +
+                self.endpoint + " are lost in at least one direction");
+        }
+    }
+
+    private void probeFailed()
+    {
+        final MemberRecord target = probeTarget;
+        probing = false;
+        probeTarget = null;
+        // Lifeguard: missing nacks mean this member may be the one that cannot hear; with no one to ask,
+        // every failed probe counts against it.
+        final int delta = probeExpectedNacks > 0 ? Math.max(0, probeExpectedNacks - probeNacks) : 1;
+        awareness.applyDelta(delta);
+        counters.set(Counter.HEALTH_SCORE, awareness.score());
+        if (!target.state.isDeadOrLeft())
+        {
+            applySuspect(target, target.incarnation, self, selfId, 0, self.idBytes.length);
+        }
+    }
+
+    private int expirePendingIndirect()
+    {
+        int work = 0;
+        for (int i = pendingCount - 1; i >= 0; i--)
+        {
+            if (nowNs >= pendingDeadlineNs[i])
+            {
+                if (pendingWantNack[i])
+                {
+                    final int length = codec.nack(sendBuffer, 0, pendingOriginSequence[i]);
+                    send(pendingOrigin[i], piggyback(length));
+                }
+                removePending(i);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void removePending(final int i)
+    {
+        final int last = --pendingCount;
+        pendingLocalSequence[i] = pendingLocalSequence[last];
+        pendingOriginSequence[i] = pendingOriginSequence[last];
+        pendingOrigin[i] = pendingOrigin[last];
+        pendingDeadlineNs[i] = pendingDeadlineNs[last];
+        pendingWantNack[i] = pendingWantNack[last];
+        pendingOrigin[last] = null;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Suspicion, death, reclaim
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int expireSuspicions()
+    {
+        int work = 0;
+        for (int i = suspects.size() - 1; i >= 0; i--)
+        {
+            final MemberRecord record = suspects.get(i);
+            if (record.suspicion == null || record.state != MemberState.SUSPECT)
+            {
+                record.suspicion = null;
+                removeAt(suspects, i);
+            }
+            else if (nowNs >= record.suspicion.deadlineNs())
+            {
+                removeAt(suspects, i);
+                applyDead(record, record.incarnation, false, selfId, 0, self.idBytes.length);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int reclaim()
+    {
+        int work = 0;
+        for (int i = deadMembers.size() - 1; i >= 0; i--)
+        {
+            final MemberRecord record = deadMembers.get(i);
+            if (!record.state.isDeadOrLeft())
+            {
+                removeAt(deadMembers, i);
+            }
+            else if (nowNs - record.stateChangeNs >= deadReclaimNs)
+            {
+                removeAt(deadMembers, i);
+                if (record.queuedUpdate != null)
+                {
+                    record.queuedUpdate = null;
+                }
+                table.remove(record);
+                viewVersion++;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private static void removeAt(final ArrayList<MemberRecord> list, final int i)
+    {
+        final int last = list.size() - 1;
+        list.set(i, list.get(last));
+        list.remove(last);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Dissemination: gossip, push-pull, join, reconnect
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int gossip()
+    {
+        if (memberUpdates.isEmpty() && userBroadcasts.isEmpty())
+        {
+            return 0;
+        }
+        final int count = pickRandom(gossipNodes, FILTER_GOSSIP, null);
+        int work = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final MemberRecord target = picks[i];
+            picks[i] = null;
+            final int length = piggyback(0);
+            if (length > 0)
+            {
+                send(target.endpoint, length);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int pushPull()
+    {
+        final int count = pickRandom(1, FILTER_PUSH_PULL, null);
+        if (count == 0)
+        {
+            return 0;
+        }
+        final MemberRecord target = picks[0];
+        picks[0] = null;
+        sendState(target.endpoint, false, false);
+        return 1;
+    }
+
+    private void sendJoin()
+    {
+        for (final String seed : seeds)
+        {
+            if (!seed.equals(self.endpoint))
+            {
+                sendState(seed, false, true);
+            }
+        }
+        joinRetryNs = nowNs + joinBackoffNs;
+        joinBackoffNs = Math.min(joinBackoffNs * 2, 32 * probeIntervalNs);
+    }
+
+    private boolean hasSeedsOtherThanSelf()
+    {
+        for (final String seed : seeds)
+        {
+            if (!seed.equals(self.endpoint))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends a full-state exchange to a member declared dead recently, or to a seed that is not in the view, so that
+     * the two sides of a healed partition find each other again.
+     */
+    private int reconnect()
+    {
+        int candidates = 0;
+        for (int i = 0, size = deadMembers.size(); i < size; i++)
+        {
+            if (deadMembers.get(i).state == MemberState.DEAD)
+            {
+                candidates++;
+            }
+        }
+        int absentSeeds = 0;
+        for (final String seed : seeds)
+        {
+            if (!seed.equals(self.endpoint) && !isLiveEndpoint(seed))
+            {
+                absentSeeds++;
+            }
+        }
+        if (candidates + absentSeeds == 0)
+        {
+            return 0;
+        }
+        int choice = random.nextInt(candidates + absentSeeds);
+        for (int i = 0, size = deadMembers.size(); i < size; i++)
+        {
+            final MemberRecord record = deadMembers.get(i);
+            if (record.state == MemberState.DEAD && choice-- == 0)
+            {
+                sendState(record.endpoint, false, false);
+                return 1;
+            }
+        }
+        for (final String seed : seeds)
+        {
+            if (!seed.equals(self.endpoint) && !isLiveEndpoint(seed) && choice-- == 0)
+            {
+                sendState(seed, false, false);
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private boolean isLiveEndpoint(final String endpoint)
+    {
+        for (int i = 0, size = table.size(); i < size; i++)
+        {
+            final MemberRecord record = table.get(i);
+            if (!record.state.isDeadOrLeft() && record.endpoint.equals(endpoint))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends this member's whole view, in as many datagrams as it takes.
+     */
+    private void sendState(final String endpoint, final boolean reply, final boolean join)
+    {
+        counters.increment(Counter.PUSH_PULLS);
+        final int budget = maxPayloadLength - MessageCodec.PUSH_PULL_BASE_LENGTH - self.idBytes.length -
+            self.endpointBytes.length;
+        int next = 0;
+        int chunk = 0;
+        final int size = table.size();
+        do
+        {
+            int count = 0;
+            int used = 0;
+            for (int i = next; i < size; i++)
+            {
+                final MemberRecord r = table.get(i);
+                final int entry = MessageCodec.pushPullMemberLength(
+                    r.idBytes.length, r.endpointBytes.length, r.metadata.length);
+                if (used + entry > budget)
+                {
+                    break;
+                }
+                used += entry;
+                count++;
+            }
+            if (count == 0 && next < size)
+            {
+                next++; // cannot happen with validated sizes; never loop forever on a member too big to send
+                continue;
+            }
+            codec.pushPullBegin(sendBuffer, 0, reply, join, chunk++, count);
+            for (int i = next; i < next + count; i++)
+            {
+                final MemberRecord r = table.get(i);
+                codec.pushPullMember(r.incarnation, stateCode(r.state), r.idBytes, r.endpointBytes, r.metadata);
+            }
+            next += count;
+            send(endpoint, codec.pushPullEnd(self.idBytes, self.endpointBytes));
+        }
+        while (next < size);
+    }
+
+    private static MemberStateCode stateCode(final MemberState state)
+    {
+        switch (state)
+        {
+            case ALIVE:
+                return MemberStateCode.ALIVE;
+            case SUSPECT:
+                return MemberStateCode.SUSPECT;
+            case DEAD:
+                return MemberStateCode.DEAD;
+            default:
+                return MemberStateCode.LEFT;
+        }
+    }
+
+    /**
+     * Picks up to {@code k} distinct random members passing a filter into {@link #picks}.
+     */
+    private int pickRandom(final int k, final int filter, final MemberRecord exclude)
+    {
+        final int size = table.size();
+        int count = 0;
+        for (int tries = 0, maxTries = 3 * size; tries < maxTries && count < k; tries++)
+        {
+            final MemberRecord r = table.get(random.nextInt(size));
+            if (r == self || r == exclude || !accept(r, filter))
+            {
+                continue;
+            }
+            boolean duplicate = false;
+            for (int j = 0; j < count; j++)
+            {
+                if (picks[j] == r)
+                {
+                    duplicate = true;
+                    break;
+                }
+            }
+            if (!duplicate)
+            {
+                picks[count++] = r;
+            }
+        }
+        return count;
+    }
+
+    private boolean accept(final MemberRecord r, final int filter)
+    {
+        switch (filter)
+        {
+            case FILTER_INDIRECT:
+            case FILTER_PUSH_PULL:
+                return r.state == MemberState.ALIVE;
+            default:
+                return r.state == MemberState.ALIVE || r.state == MemberState.SUSPECT ||
+                    (r.state == MemberState.DEAD && nowNs - r.stateChangeNs < gossipToTheDeadNs);
+        }
+    }
+
+    /**
+     * memberlist's push-pull scaling: beyond 32 members the interval grows with log2(n), so the cost of full
+     * exchanges stays flat as the cluster grows.
+     */
+    static long pushPullScale(final long interval, final int n)
+    {
+        if (n <= 32)
+        {
+            return interval;
+        }
+        final double multiplier = Math.ceil(Math.log(n) / Math.log(2) - Math.log(32) / Math.log(2)) + 1.0;
+        return (long)(multiplier * interval);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Sending
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Appends queued updates after {@code offset} bytes of {@link #sendBuffer}. User broadcasts get a reserved third
+     * of the room first, so churn in member states cannot starve them, and whatever room is left after the member
+     * updates.
+     *
+     * @return the datagram payload length.
+     */
+    private int piggyback(final int offset)
+    {
+        final int room = maxPayloadLength - offset;
+        if (room <= 0 || (memberUpdates.isEmpty() && userBroadcasts.isEmpty()))
+        {
+            return offset;
+        }
+        final int limit = BroadcastQueue.retransmitLimit(retransmitMult, table.liveCount());
+        int written = userBroadcasts.fill(sendBuffer, offset, room / 3, limit);
+        written += memberUpdates.fill(sendBuffer, offset + written, room - written, limit);
+        written += userBroadcasts.fill(sendBuffer, offset + written, room - written, limit);
+        return offset + written;
+    }
+
+    private void send(final String endpoint, final int payloadLength)
+    {
+        final int length = envelope.seal(sendBuffer, 0, payloadLength, sealBuffer, 0);
+        if (transport.send(endpoint, sealBuffer, 0, length))
+        {
+            counters.increment(Counter.MESSAGES_OUT);
+            counters.add(Counter.BYTES_OUT, length);
+        }
+        else
+        {
+            counters.increment(Counter.SEND_FAILURES);
+        }
+    }
+
+    private void queueAlive(final MemberRecord r)
+    {
+        final int length = codec.alive(scratchBuffer, 0, r.incarnation, r.idBytes, r.endpointBytes, r.metadata);
+        memberUpdates.add(r, scratchBuffer, 0, length);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Receiving
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Handles one received datagram: opens the envelope, then each message in it. Anything malformed is counted and
+     * the rest of the datagram dropped; nothing received can stop the member.
+     */
+    public void onDatagram(final DirectBuffer buffer, final int offset, final int length)
+    {
+        counters.increment(Counter.MESSAGES_IN);
+        counters.add(Counter.BYTES_IN, length);
+        if (length > RECEIVE_BUFFER_LENGTH)
+        {
+            counters.increment(Counter.REJECTED_MALFORMED);
+            return;
+        }
+        final int payloadLength = envelope.open(buffer, offset, length, receiveBuffer, 0);
+        if (payloadLength < 0)
+        {
+            countRejected(payloadLength);
+            return;
+        }
+        payload.wrap(receiveBuffer, 0, payloadLength);
+        int position = 0;
+        try
+        {
+            while (position < payloadLength)
+            {
+                final int next = onMessage(position, payloadLength);
+                if (next < 0)
+                {
+                    return;
+                }
+                position = next;
+            }
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
+        {
+            counters.increment(Counter.REJECTED_TRUNCATED);
+        }
+    }
+
+    private void countRejected(final int reason)
+    {
+        switch (reason)
+        {
+            case PacketEnvelope.REJECTED_VERSION:
+                counters.increment(Counter.REJECTED_VERSION);
+                break;
+            case PacketEnvelope.REJECTED_CLUSTER:
+                counters.increment(Counter.REJECTED_CLUSTER);
+                break;
+            case PacketEnvelope.REJECTED_KEY:
+                counters.increment(Counter.REJECTED_KEY);
+                break;
+            case PacketEnvelope.REJECTED_PLAINTEXT:
+                counters.increment(Counter.REJECTED_PLAINTEXT);
+                break;
+            case PacketEnvelope.REJECTED_ENCRYPTED:
+                counters.increment(Counter.REJECTED_ENCRYPTED);
+                break;
+            default:
+                counters.increment(Counter.REJECTED_MALFORMED);
+                break;
+        }
+    }
+
+    /**
+     * @return the position after the message, or -1 to drop the rest of the datagram.
+     */
+    private int onMessage(final int position, final int payloadLength)
+    {
+        if (payloadLength - position < MessageCodec.HEADER_LENGTH)
+        {
+            counters.increment(Counter.REJECTED_TRUNCATED);
+            return -1;
+        }
+        headerDecoder.wrap(payload, position);
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            counters.increment(Counter.REJECTED_SCHEMA);
+            return -1;
+        }
+        final int templateId = headerDecoder.templateId();
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        final int body = position + MessageCodec.HEADER_LENGTH;
+        switch (templateId)
+        {
+            case PingDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, PingDecoder.BLOCK_LENGTH) ? onPing(body, blockLength, version) : -1;
+            case IndirectPingDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, IndirectPingDecoder.BLOCK_LENGTH) ?
+                    onIndirectPing(body, blockLength, version) : -1;
+            case AckDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, AckDecoder.BLOCK_LENGTH) ? onAck(body, blockLength, version) : -1;
+            case NackDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, NackDecoder.BLOCK_LENGTH) ? onNack(body, blockLength, version) : -1;
+            case AliveDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, AliveDecoder.BLOCK_LENGTH) ? onAlive(body, blockLength, version) : -1;
+            case SuspectDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, SuspectDecoder.BLOCK_LENGTH) ?
+                    onSuspect(body, blockLength, version) : -1;
+            case DeadDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, DeadDecoder.BLOCK_LENGTH) ? onDead(body, blockLength, version) : -1;
+            case PushPullDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, PushPullDecoder.BLOCK_LENGTH) ?
+                    onPushPull(body, blockLength, version) : -1;
+            case UserBroadcastDecoder.TEMPLATE_ID:
+                return checkBlock(blockLength, UserBroadcastDecoder.BLOCK_LENGTH) ?
+                    onUserBroadcast(body, blockLength, version) : -1;
+            default:
+                counters.increment(Counter.REJECTED_UNKNOWN_TEMPLATE);
+                return -1;
+        }
+    }
+
+    private boolean checkBlock(final int blockLength, final int expected)
+    {
+        // A newer version may append fields (a longer block); a shorter one is not a message of ours.
+        if (blockLength < expected)
+        {
+            counters.increment(Counter.REJECTED_MALFORMED);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean validId(final DirectBuffer view)
+    {
+        final int length = view.capacity();
+        if (length == 0 || length > MembershipContext.MAX_MEMBER_ID_LENGTH)
+        {
+            counters.increment(Counter.REJECTED_MALFORMED);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean validEndpoint(final DirectBuffer view)
+    {
+        final int length = view.capacity();
+        if (length < 3 || length > MembershipContext.MAX_ENDPOINT_LENGTH)
+        {
+            counters.increment(Counter.REJECTED_MALFORMED);
+            return false;
+        }
+        return true;
+    }
+
+    private int onPing(final int offset, final int blockLength, final int version)
+    {
+        pingDecoder.wrap(payload, offset, blockLength, version);
+        final long seq = pingDecoder.sequence();
+        pingDecoder.wrapTargetId(idView);
+        pingDecoder.wrapSourceId(sourceIdView);
+        pingDecoder.wrapSourceEndpoint(sourceEndpointView);
+        final int end = pingDecoder.limit();
+        if (!validId(idView) || !validId(sourceIdView) || !validEndpoint(sourceEndpointView))
+        {
+            return -1;
+        }
+        if (!equals(self.idBytes, idView))
+        {
+            // Meant for a member that used to be at this endpoint; acking would vouch for it wrongly.
+            return end;
+        }
+        final String replyTo = endpointOf(sourceIdView, sourceEndpointView);
+        send(replyTo, piggyback(codec.ack(sendBuffer, 0, seq, false)));
+        return end;
+    }
+
+    private int onIndirectPing(final int offset, final int blockLength, final int version)
+    {
+        indirectPingDecoder.wrap(payload, offset, blockLength, version);
+        final long seq = indirectPingDecoder.sequence();
+        final boolean wantNack = indirectPingDecoder.wantNack() == BooleanType.TRUE;
+        indirectPingDecoder.wrapTargetId(idView);
+        indirectPingDecoder.wrapTargetEndpoint(endpointView);
+        indirectPingDecoder.wrapSourceId(sourceIdView);
+        indirectPingDecoder.wrapSourceEndpoint(sourceEndpointView);
+        final int end = indirectPingDecoder.limit();
+        if (!validId(idView) || !validEndpoint(endpointView) || !validId(sourceIdView) ||
+            !validEndpoint(sourceEndpointView))
+        {
+            return -1;
+        }
+        counters.increment(Counter.INDIRECT_PROBES);
+        if (pendingCount == MAX_PENDING_INDIRECT)
+        {
+            return end; // overloaded: the requester hears nothing, which costs it a little health, not us
+        }
+        final String origin = endpointOf(sourceIdView, sourceEndpointView);
+        final String target = endpointOf(idView, endpointView);
+        final long localSequence = ++sequence;
+        final int i = pendingCount++;
+        pendingLocalSequence[i] = localSequence;
+        pendingOriginSequence[i] = seq;
+        pendingOrigin[i] = origin;
+        pendingWantNack[i] = wantNack;
+        // Lifeguard: nack at 80% of the timeout so that it reaches the requester before its probe period ends.
+        pendingDeadlineNs[i] = nowNs + (probeTimeoutNs * 4) / 5;
+        final int length = codec.ping(
+            sendBuffer, 0, localSequence, idView, 0, idView.capacity(), self.idBytes, self.endpointBytes);
+        send(target, piggyback(length));
+        return end;
+    }
+
+    private int onAck(final int offset, final int blockLength, final int version)
+    {
+        ackDecoder.wrap(payload, offset, blockLength, version);
+        final long seq = ackDecoder.sequence();
+        final boolean forwarded = ackDecoder.forwarded() == BooleanType.TRUE;
+        counters.increment(Counter.ACKS);
+        if (probing && seq == probeSequence)
+        {
+            onProbeAck(forwarded);
+        }
+        else
+        {
+            for (int i = 0; i < pendingCount; i++)
+            {
+                if (pendingLocalSequence[i] == seq)
+                {
+                    send(pendingOrigin[i], piggyback(codec.ack(sendBuffer, 0, pendingOriginSequence[i], true)));
+                    removePending(i);
+                    break;
+                }
+            }
+        }
+        return offset + blockLength;
+    }
+
+    private int onNack(final int offset, final int blockLength, final int version)
+    {
+        nackDecoder.wrap(payload, offset, blockLength, version);
+        final long seq = nackDecoder.sequence();
+        counters.increment(Counter.NACKS);
+        if (probing && seq == probeSequence)
+        {
+            probeNacks++;
+        }
+        return offset + blockLength;
+    }
+
+    private int onAlive(final int offset, final int blockLength, final int version)
+    {
+        aliveDecoder.wrap(payload, offset, blockLength, version);
+        final long incarnation = aliveDecoder.incarnation();
+        aliveDecoder.wrapMemberId(idView);
+        aliveDecoder.wrapEndpoint(endpointView);
+        aliveDecoder.wrapMetadata(metadataView);
+        final int end = aliveDecoder.limit();
+        if (!validId(idView) || !validEndpoint(endpointView) || incarnation < 0)
+        {
+            return -1;
+        }
+        aliveNode(incarnation, idView, endpointView, metadataView);
+        return end;
+    }
+
+    private int onSuspect(final int offset, final int blockLength, final int version)
+    {
+        suspectDecoder.wrap(payload, offset, blockLength, version);
+        final long incarnation = suspectDecoder.incarnation();
+        suspectDecoder.wrapMemberId(idView);
+        suspectDecoder.wrapFromId(fromView);
+        final int end = suspectDecoder.limit();
+        if (!validId(idView) || !validId(fromView) || incarnation < 0)
+        {
+            return -1;
+        }
+        suspectNode(incarnation, idView, fromView);
+        return end;
+    }
+
+    private int onDead(final int offset, final int blockLength, final int version)
+    {
+        deadDecoder.wrap(payload, offset, blockLength, version);
+        final long incarnation = deadDecoder.incarnation();
+        deadDecoder.wrapMemberId(idView);
+        deadDecoder.wrapFromId(fromView);
+        final int end = deadDecoder.limit();
+        if (!validId(idView) || !validId(fromView) || incarnation < 0)
+        {
+            return -1;
+        }
+        deadNode(incarnation, idView, fromView);
+        return end;
+    }
+
+    private int onPushPull(final int offset, final int blockLength, final int version)
+    {
+        pushPullDecoder.wrap(payload, offset, blockLength, version);
+        final boolean reply = pushPullDecoder.reply() == BooleanType.TRUE;
+        final int chunkIndex = pushPullDecoder.chunkIndex();
+        final PushPullDecoder.MembersDecoder members = pushPullDecoder.members();
+        while (members.hasNext())
+        {
+            members.next();
+            final long incarnation = members.incarnation();
+            final MemberStateCode state = members.state();
+            members.wrapMemberId(idView);
+            members.wrapEndpoint(endpointView);
+            members.wrapMetadata(metadataView);
+            if (!validId(idView) || !validEndpoint(endpointView) || incarnation < 0 ||
+                state == MemberStateCode.NULL_VAL)
+            {
+                return -1;
+            }
+            mergeRemoteState(incarnation, state);
+        }
+        pushPullDecoder.wrapSourceId(sourceIdView);
+        pushPullDecoder.wrapSourceEndpoint(sourceEndpointView);
+        final int end = pushPullDecoder.limit();
+        if (!validId(sourceIdView) || !validEndpoint(sourceEndpointView))
+        {
+            return -1;
+        }
+        if (reply)
+        {
+            if (joining)
+            {
+                joining = false;
+            }
+        }
+        else if (chunkIndex == 0)
+        {
+            sendState(endpointOf(sourceIdView, sourceEndpointView), true, false);
+        }
+        return end;
+    }
+
+    private void mergeRemoteState(final long incarnation, final MemberStateCode state)
+    {
+        switch (state)
+        {
+            case ALIVE:
+                aliveNode(incarnation, idView, endpointView, metadataView);
+                break;
+            case LEFT:
+                deadNode(incarnation, idView, idView);
+                break;
+            default:
+                // memberlist: prefer suspecting over believing a remote death, so a wrongly dead member can refute.
+                suspectNode(incarnation, idView, selfId);
+                break;
+        }
+    }
+
+    private int onUserBroadcast(final int offset, final int blockLength, final int version)
+    {
+        userBroadcastDecoder.wrap(payload, offset, blockLength, version);
+        final long seq = userBroadcastDecoder.sequence();
+        userBroadcastDecoder.wrapOriginId(idView);
+        userBroadcastDecoder.wrapPayload(metadataView);
+        final int end = userBroadcastDecoder.limit();
+        if (!validId(idView))
+        {
+            return -1;
+        }
+        final MemberRecord origin = table.find(idView, 0, idView.capacity());
+        if (origin == null || origin == self || !origin.markBroadcastSeen(seq))
+        {
+            return end;
+        }
+        counters.increment(Counter.BROADCASTS_RECEIVED);
+        final int start = offset - MessageCodec.HEADER_LENGTH;
+        userBroadcasts.add(null, payload, start, end - start);
+        sink.onBroadcast(origin.id, metadataView, 0, metadataView.capacity());
+        return end;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // State rules
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void aliveNode(
+        final long incarnation, final DirectBuffer id, final DirectBuffer endpoint, final DirectBuffer metadata)
+    {
+        MemberRecord r = table.find(id, 0, id.capacity());
+        if (r == self && leaving)
+        {
+            return;
+        }
+        boolean isNew = false;
+        boolean endpointChanged = false;
+        if (r == null)
+        {
+            r = new MemberRecord(string(id), string(endpoint));
+            table.add(r, random);
+            isNew = true;
+        }
+        else if (!equals(r.endpointBytes, endpoint))
+        {
+            if (r != self && r.state.isDeadOrLeft())
+            {
+                endpointChanged = true; // a restarted member at a new endpoint reclaims its id
+            }
+            else if (r != self)
+            {
+                counters.increment(Counter.CONFLICTS);
+                return;
+            }
+        }
+
+        if (r == self)
+        {
+            if (incarnation < self.incarnation ||
+                (incarnation == self.incarnation && equals(self.metadata, metadata) &&
+                equals(self.endpointBytes, endpoint)))
+            {
+                return;
+            }
+            refute(incarnation);
+            return;
+        }
+        if (!isNew && !endpointChanged && incarnation <= r.incarnation)
+        {
+            return;
+        }
+
+        final MemberState oldState = r.state;
+        final boolean metadataChanged = !equals(r.metadata, metadata);
+        if (endpointChanged)
+        {
+            r.endpoint(string(endpoint));
+        }
+        if (metadataChanged)
+        {
+            r.metadata = bytes(metadata);
+        }
+        r.incarnation = incarnation;
+        r.suspicion = null;
+        table.state(r, MemberState.ALIVE, nowNs);
+        queueAlive(r);
+        viewVersion++;
+        if (isNew || oldState.isDeadOrLeft())
+        {
+            sink.onMemberEvent(MembershipEventType.JOINED, r.id, incarnation, nowNs);
+        }
+        else
+        {
+            if (oldState == MemberState.SUSPECT)
+            {
+                sink.onMemberEvent(MembershipEventType.ALIVE, r.id, incarnation, nowNs);
+            }
+            if (metadataChanged || endpointChanged)
+            {
+                sink.onMemberEvent(MembershipEventType.UPDATED, r.id, incarnation, nowNs);
+            }
+        }
+    }
+
+    private void suspectNode(final long incarnation, final DirectBuffer id, final DirectBuffer from)
+    {
+        final MemberRecord r = table.find(id, 0, id.capacity());
+        if (r == null)
+        {
+            return;
+        }
+        final MemberRecord accuser = from == selfId ? self : table.find(from, 0, from.capacity());
+        applySuspect(r, incarnation, accuser, from, 0, from.capacity());
+    }
+
+    private void applySuspect(
+        final MemberRecord r,
+        final long incarnation,
+        final MemberRecord accuser,
+        final DirectBuffer from, final int fromOffset, final int fromLength)
+    {
+        if (incarnation < r.incarnation)
+        {
+            return;
+        }
+        if (r.suspicion != null)
+        {
+            if (r.suspicion.confirm(accuser))
+            {
+                final int length = codec.suspect(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+                memberUpdates.add(r, scratchBuffer, 0, length);
+            }
+            return;
+        }
+        if (r.state != MemberState.ALIVE)
+        {
+            return;
+        }
+        if (r == self)
+        {
+            if (!leaving)
+            {
+                refute(incarnation);
+            }
+            return;
+        }
+
+        final int length = codec.suspect(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+        memberUpdates.add(r, scratchBuffer, 0, length);
+        r.incarnation = incarnation;
+        table.state(r, MemberState.SUSPECT, nowNs);
+        final int n = table.liveCount();
+        final int k = Suspicion.expectedConfirmations(suspicionMult, n);
+        final long min = Suspicion.minTimeoutNs(suspicionMult, n, probeIntervalNs);
+        r.suspicion = new Suspicion(accuser, k, min, min * suspicionMaxTimeoutMult, nowNs);
+        suspects.add(r);
+        counters.increment(Counter.SUSPICIONS);
+        viewVersion++;
+        sink.onMemberEvent(MembershipEventType.SUSPECTED, r.id, incarnation, nowNs);
+    }
+
+    private void deadNode(final long incarnation, final DirectBuffer id, final DirectBuffer from)
+    {
+        final MemberRecord r = table.find(id, 0, id.capacity());
+        if (r == null)
+        {
+            return;
+        }
+        applyDead(r, incarnation, equals(r.idBytes, from), from, 0, from.capacity());
+    }
+
+    private void applyDead(
+        final MemberRecord r,
+        final long incarnation,
+        final boolean left,
+        final DirectBuffer from, final int fromOffset, final int fromLength)
+    {
+        if (incarnation < r.incarnation || r.state.isDeadOrLeft())
+        {
+            return;
+        }
+        if (r == self)
+        {
+            if (!leaving)
+            {
+                refute(incarnation);
+            }
+            return;
+        }
+
+        final int length = codec.dead(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+        memberUpdates.add(r, scratchBuffer, 0, length);
+        r.incarnation = incarnation;
+        r.suspicion = null;
+        table.state(r, left ? MemberState.LEFT : MemberState.DEAD, nowNs);
+        deadMembers.add(r);
+        viewVersion++;
+        if (left)
+        {
+            sink.onMemberEvent(MembershipEventType.LEFT, r.id, incarnation, nowNs);
+        }
+        else
+        {
+            counters.increment(Counter.DEATHS);
+            sink.onMemberEvent(MembershipEventType.DEAD, r.id, incarnation, nowNs);
+        }
+    }
+
+    /**
+     * Someone thinks this member is suspect, dead or older than it is: answer with an incarnation above theirs.
+     */
+    private void refute(final long accusedIncarnation)
+    {
+        self.incarnation = Math.max(self.incarnation, accusedIncarnation) + 1;
+        queueAlive(self);
+        awareness.applyDelta(1);
+        counters.set(Counter.HEALTH_SCORE, awareness.score());
+        counters.increment(Counter.REFUTATIONS);
+        viewVersion++;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The endpoint to answer a member at: the known member's (no allocation) when it matches, else the one sent.
+     */
+    private String endpointOf(final DirectBuffer id, final DirectBuffer endpoint)
+    {
+        final MemberRecord r = table.find(id, 0, id.capacity());
+        if (r != null && equals(r.endpointBytes, endpoint))
+        {
+            return r.endpoint;
+        }
+        return string(endpoint);
+    }
+
+    private static boolean equals(final byte[] bytes, final DirectBuffer view)
+    {
+        final int length = view.capacity();
+        if (bytes.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (bytes[i] != view.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String string(final DirectBuffer view)
+    {
+        return view.getStringWithoutLengthUtf8(0, view.capacity());
+    }
+
+    private static byte[] bytes(final DirectBuffer view)
+    {
+        final byte[] bytes = new byte[view.capacity()];
+        view.getBytes(0, bytes);
+        return bytes;
+    }
+
+    public String toString()
+    {
+        return "MembershipCore{" + self + ", live=" + table.liveCount() + ", known=" + table.size() +
+            ", health=" + awareness.score() + ", queued=" + memberUpdates.size() + "+" + userBroadcasts.size() + "}";
+    }
+}
