@@ -28,7 +28,11 @@ import java.nio.file.StandardOpenOption;
  * otherwise only the cold part before it.
  * <p>
  * Threading: one writer (the log's append thread) appends and truncates; readers on other threads may look up
- * concurrently: {@link #entries} is volatile and published after the entry's bytes are written.
+ * concurrently: {@link #entries} is volatile and published after the entry's bytes are written. A mapping is
+ * never unmapped while the index is in use (only by {@link #close()} when the whole log closes): trimming only
+ * shortens the file below a mapping that readers never read past its entries, and growing maps the file anew
+ * and publishes the new buffer, leaving the old mapping to the garbage collector. So a reader racing a roll
+ * can never touch unmapped memory, which would crash the JVM rather than throw.
  */
 abstract class AbstractIndex implements AutoCloseable
 {
@@ -45,7 +49,7 @@ abstract class AbstractIndex implements AutoCloseable
     private final File file;
     private final int maxEntries;
     private MappedByteBuffer mappedBuffer;
-    protected final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+    protected volatile UnsafeBuffer buffer;
     private int mappedEntries;
     private volatile int entries;
     private boolean closed;
@@ -93,8 +97,11 @@ abstract class AbstractIndex implements AutoCloseable
                 length = existing - existing % entrySize;
             }
 
-            mappedBuffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
-            buffer.wrap(mappedBuffer);
+            if (null == mappedBuffer || mappedBuffer.capacity() < length)
+            {
+                mappedBuffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+                buffer = new UnsafeBuffer(mappedBuffer);
+            }
             mappedEntries = (int)(length / entrySize);
         }
     }
@@ -274,18 +281,17 @@ abstract class AbstractIndex implements AutoCloseable
     }
 
     /**
-     * Shrink the file to its entries and remap it read-only-sized: done when the segment stops being active.
+     * Shrink the file to its entries, done when the segment stops being active. The mapping stays (see class
+     * comment); no entry is appended to an inactive index.
      */
     void trimToEntries() throws IOException
     {
         final int n = entries;
-        unmap();
         try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             channel.truncate((long)n * entrySize);
         }
-        map(false);
-        entries = n;
+        mappedEntries = n;
     }
 
     /**
@@ -294,33 +300,36 @@ abstract class AbstractIndex implements AutoCloseable
     void makeWritable() throws IOException
     {
         final int n = entries;
-        unmap();
         map(true);
         entries = n;
     }
 
-    private void unmap()
+    /**
+     * Let go of the index without unmapping it, for a segment being deleted while readers may still hold it:
+     * the garbage collector unmaps it once nothing refers to it.
+     */
+    void release()
     {
+        closed = true;
+    }
+
+    /**
+     * Unmap: only when the whole log closes, so no reader can be using it.
+     */
+    public void close()
+    {
+        closed = true;
         if (null != mappedBuffer)
         {
-            buffer.wrap(0, 0);
+            buffer = new UnsafeBuffer(0, 0);
             IoUtil.unmap(mappedBuffer);
             mappedBuffer = null;
         }
     }
 
-    public void close()
-    {
-        if (!closed)
-        {
-            closed = true;
-            unmap();
-        }
-    }
-
     void deleteFile() throws IOException
     {
-        close();
+        release();
         java.nio.file.Files.deleteIfExists(file.toPath());
     }
 }

@@ -648,9 +648,14 @@ final class LogSegment implements AutoCloseable
         }
     }
 
+    /**
+     * Close the log file and delete the segment's files. The indexes are released, not unmapped, since a
+     * reader may still be looking one up (see {@link AbstractIndex}); such a reader then fails on the closed
+     * log channel with an exception instead of crashing on unmapped memory.
+     */
     void delete() throws IOException
     {
-        close();
+        channel.close();
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
         Files.deleteIfExists(logFile.toPath());
