@@ -17,7 +17,7 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     versionProvider = SwimlogCommand.Version.class,
     description = "SWIM gossip membership and a partitioned log on Aeron.",
-    subcommands = { MembershipCommand.class })
+    subcommands = { MembershipCommand.class, DevCommand.class })
 public final class SwimlogCommand implements Runnable
 {
     public static final int EXIT_FAILURE = 1;

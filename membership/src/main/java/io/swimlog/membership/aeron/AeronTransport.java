@@ -9,6 +9,7 @@ import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
+import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -139,6 +140,31 @@ public final class AeronTransport implements Transport
         final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(
             "membership-" + ctx.bind(), ctx.errorHandler());
         return bind(ctx, driver, driver.aeron(), false);
+    }
+
+    /**
+     * Starts the transport a member's context asks for: its bind endpoint, over {@link MembershipContext#aeron()}
+     * when set, else the external driver in {@link MembershipContext#aeronDirectoryName()}, else an embedded
+     * driver owned by the transport. Errors go to the context's error handler.
+     *
+     * @throws IllegalArgumentException when the member's datagrams could not fit one Aeron frame.
+     * @throws IllegalStateException    when the endpoint cannot be bound.
+     */
+    public static AeronTransport launch(final MembershipContext ctx)
+    {
+        final AeronTransportContext transportContext = new AeronTransportContext()
+            .bind(ctx.bind())
+            .aeron(ctx.aeron())
+            .aeronDirectoryName(ctx.aeronDirectoryName())
+            .errorHandler(ctx.errorHandler());
+        transportContext.conclude();
+        if (ctx.maxDatagramLength() > transportContext.maxDatagramLength())
+        {
+            throw new IllegalArgumentException("maxDatagramLength " + ctx.maxDatagramLength() +
+                " exceeds the " + transportContext.maxDatagramLength() + " bytes one Aeron frame carries at MTU " +
+                transportContext.mtuLength());
+        }
+        return launch(transportContext);
     }
 
     private static AeronTransport bind(
