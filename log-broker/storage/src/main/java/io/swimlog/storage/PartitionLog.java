@@ -156,7 +156,7 @@ public final class PartitionLog implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            recoveryReport.add(RecoveryReport.Action.STRAY_FILE_DELETED, -1, 0,
+            recoveryReport.add(RecoveryReport.Action.CHECKPOINT_IGNORED, -1, 0,
                 "unreadable checkpoint ignored (" + ex.getMessage() + "); " +
                 (recoveryPoint ? "recovering every segment" : "log start from the first segment"));
             return 0;

@@ -27,7 +27,9 @@ public final class RecoveryReport
         /** A leftover file (temporary checkpoint, index without a log) was deleted. */
         STRAY_FILE_DELETED,
         /** The partition had no segment: an empty one was created. */
-        SEGMENT_CREATED
+        SEGMENT_CREATED,
+        /** A checkpoint file did not parse: recovery fell back to its default (recover everything, start at 0). */
+        CHECKPOINT_IGNORED
     }
 
     /**

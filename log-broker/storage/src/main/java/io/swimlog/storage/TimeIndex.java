@@ -64,7 +64,8 @@ final class TimeIndex extends AbstractIndex
     void maybeAppend(final long timestamp, final long offset)
     {
         final int n = entries();
-        if (isFull() || (n > 0 && (timestamp <= keyAt(n - 1) || offset <= offsetAt(n - 1))) ||
+        if (isFull() || Long.MIN_VALUE == timestamp || offset < baseOffset ||
+            (n > 0 && (timestamp <= keyAt(n - 1) || offset <= offsetAt(n - 1))) ||
             (0 == timestamp && offset == baseOffset))
         {
             return;

@@ -375,4 +375,35 @@ class PartitionLogTest
             assertThat(result.firstOffset()).isEqualTo(offset - offset % 3);
         }
     }
+
+    @Test
+    void anEmptyLogClosesAndReopensCleanly()
+    {
+        final LogContext ctx = context();
+        open(ctx).close();
+        final PartitionLog log = open(ctx.clone());
+        assertThat(log.recoveryReport().events()).as(log.recoveryReport().toString()).isEmpty();
+        assertThat(log.logEndOffset()).isZero();
+    }
+
+    @Test
+    void anUnreadableCheckpointMeansRecoverEverything() throws Exception
+    {
+        final LogContext ctx = context();
+        final PartitionLog first = open(ctx);
+        for (int i = 0; i < 20; i++)
+        {
+            final UnsafeBuffer batch = TestBatches.batch(3, 100, now, i);
+            first.append(batch, 0, batch.capacity(), 0);
+        }
+        first.close();
+        Files.writeString(tempDir.resolve("topic-0").resolve("recovery-point-offset-checkpoint"), "garbage");
+
+        final PartitionLog log = open(ctx.clone());
+        final RecoveryReport report = log.recoveryReport();
+        assertThat(report.count(RecoveryReport.Action.CHECKPOINT_IGNORED)).as(report.toString()).isEqualTo(1);
+        assertThat(report.count(RecoveryReport.Action.SEGMENT_SCANNED)).as(report.toString()).isEqualTo(log.segmentCount());
+        assertThat(report.lostData()).isFalse();
+        assertThat(log.logEndOffset()).isEqualTo(60);
+    }
 }
