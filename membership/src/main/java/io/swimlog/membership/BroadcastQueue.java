@@ -29,12 +29,15 @@ final class BroadcastQueue
         int transmits;
         MemberRecord owner;
         int generation;
+        long order;
         boolean queued;
         Entry prev;
         Entry next;
     }
 
     private final Entry[] heads = new Entry[MAX_TRANSMITS];
+    private final Entry[] tails = new Entry[MAX_TRANSMITS];
+    private long order;
     private final Entry[] taken = new Entry[MAX_TAKEN];
     private Entry free;
     private int size;
@@ -87,7 +90,8 @@ final class BroadcastQueue
         e.transmits = 0;
         e.owner = owner;
         e.queued = true;
-        pushHead(e, 0);
+        e.order = ++order;
+        insert(e, 0);
         if (owner != null)
         {
             owner.queuedUpdate = e;
@@ -144,7 +148,7 @@ final class BroadcastQueue
             }
             else
             {
-                pushHead(e, Math.min(e.transmits, MAX_TRANSMITS - 1));
+                insert(e, Math.min(e.transmits, MAX_TRANSMITS - 1));
             }
         }
         return written;
@@ -185,32 +189,56 @@ final class BroadcastQueue
         size--;
     }
 
-    private void pushHead(final Entry e, final int bucket)
+    /**
+     * Links an entry into its bucket, newest first. Walks from the tail: entries move up a bucket newest first, so
+     * a later arrival is usually the oldest there and the walk stops at once.
+     */
+    private void insert(final Entry e, final int bucket)
     {
-        final Entry head = heads[bucket];
-        e.prev = null;
-        e.next = head;
-        if (head != null)
+        Entry after = tails[bucket];
+        while (after != null && after.order < e.order)
         {
-            head.prev = e;
+            after = after.prev;
         }
-        heads[bucket] = e;
+        e.prev = after;
+        if (after == null)
+        {
+            e.next = heads[bucket];
+            heads[bucket] = e;
+        }
+        else
+        {
+            e.next = after.next;
+            after.next = e;
+        }
+        if (e.next != null)
+        {
+            e.next.prev = e;
+        }
+        else
+        {
+            tails[bucket] = e;
+        }
     }
 
     private void unlink(final Entry e)
     {
+        final int bucket = Math.min(e.transmits, MAX_TRANSMITS - 1);
         if (e.prev != null)
         {
             e.prev.next = e.next;
         }
         else
         {
-            final int bucket = Math.min(e.transmits, MAX_TRANSMITS - 1);
             heads[bucket] = e.next;
         }
         if (e.next != null)
         {
             e.next.prev = e.prev;
+        }
+        else
+        {
+            tails[bucket] = e.prev;
         }
         e.prev = null;
         e.next = null;

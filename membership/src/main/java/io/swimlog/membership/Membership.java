@@ -80,6 +80,26 @@ public final class Membership implements AutoCloseable
     }
 
     /**
+     * Waits until a seed has answered the join with its view of the cluster (at once when there are no seeds).
+     * Joining goes on in the background after a timeout, with backoff, until a seed answers.
+     *
+     * @return whether the join completed within the timeout.
+     */
+    public boolean awaitJoin(final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!agent.hasJoined())
+        {
+            if (System.nanoTime() - deadline >= 0 || runner.isClosed())
+            {
+                return agent.hasJoined();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
+    /**
      * Publishes new metadata, gossiped as a new incarnation of this member.
      */
     public void updateMetadata(final byte[] metadata)

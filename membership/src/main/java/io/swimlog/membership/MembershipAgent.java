@@ -28,6 +28,7 @@ public final class MembershipAgent implements Agent
     private long publishedVersion = -1;
     private volatile List<Member> members = List.of();
     private volatile boolean left;
+    private volatile boolean joined;
 
     public MembershipAgent(final MembershipCore core, final Transport transport, final NanoClock nanoClock)
     {
@@ -83,6 +84,14 @@ public final class MembershipAgent implements Agent
         return left;
     }
 
+    /**
+     * True once a seed answered the join (or there were no seeds to join through).
+     */
+    public boolean hasJoined()
+    {
+        return joined;
+    }
+
     private void publish()
     {
         final long version = core.viewVersion();
@@ -90,6 +99,10 @@ public final class MembershipAgent implements Agent
         {
             publishedVersion = version;
             members = List.copyOf(core.members());
+        }
+        if (!joined && !core.isJoining())
+        {
+            joined = true;
         }
         if (!left && core.hasLeft())
         {

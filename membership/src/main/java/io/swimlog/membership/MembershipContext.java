@@ -1,6 +1,7 @@
 package io.swimlog.membership;
 
 import io.aeron.Aeron;
+import io.swimlog.membership.aeron.AeronTransport;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
@@ -81,6 +82,7 @@ public final class MembershipContext
     private EpochClock epochClock;
     private NanoClock nanoClock;
     private long randomSeed = ThreadLocalRandom.current().nextLong();
+    private long initialIncarnation = UNSET;
 
     /**
      * Validates the settings and fills in what was left to defaults. Starts the default transport (Aeron UDP)
@@ -184,7 +186,8 @@ public final class MembershipContext
         }
         if (transport == null)
         {
-            throw new IllegalArgumentException("a transport is required");
+            transport = AeronTransport.launch(this);
+            ownsTransport = true;
         }
         concluded = true;
         return this;
@@ -606,6 +609,21 @@ public final class MembershipContext
     public long randomSeed()
     {
         return randomSeed;
+    }
+
+    /**
+     * The incarnation this member starts at; by default the epoch second at start, so that a restarted member is
+     * newer than its previous life. Incarnations only grow within a life (refutations, metadata updates).
+     */
+    public MembershipContext initialIncarnation(final long initialIncarnation)
+    {
+        this.initialIncarnation = initialIncarnation;
+        return this;
+    }
+
+    public long initialIncarnation()
+    {
+        return initialIncarnation;
     }
 
     static List<String> parseList(final String commaSeparated)

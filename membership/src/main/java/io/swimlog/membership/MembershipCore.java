@@ -202,6 +202,9 @@ public final class MembershipCore
 
         self = new MemberRecord(ctx.memberId(), transport.localEndpoint());
         self.metadata = ctx.metadata().clone();
+        // A new life starts above the previous one's incarnations (seconds since the epoch, as Cassandra's
+        // generations), so a restarted member overrides its old entry at once instead of waiting to be refuted.
+        self.incarnation = ctx.initialIncarnation() >= 0 ? ctx.initialIncarnation() : ctx.epochClock().time() / 1000;
         selfId = new UnsafeBuffer(self.idBytes);
         if (MessageCodec.aliveLength(self.idBytes.length, self.endpointBytes.length, maxMetadataLength) >
             maxPayloadLength)
@@ -212,7 +215,7 @@ public final class MembershipCore
     }
 
     /**
-     * Makes this member alive at incarnation 0 and, when there are seeds, starts joining through them.
+     * Makes this member alive at its initial incarnation and, when there are seeds, starts joining through them.
      */
     public void start(final long nowNs)
     {
@@ -378,7 +381,8 @@ public final class MembershipCore
         viewVersion++;
         final int written = codec.dead(
             scratchBuffer, 0, self.incarnation, self.idBytes, selfId, 0, self.idBytes.length);
-        leaveEntry = memberUpdates.add(self, scratchBuffer, 0, written);
+        // No owner: the leave must not replace a metadata update still on its way out (it would be lost).
+        leaveEntry = memberUpdates.add(null, scratchBuffer, 0, written);
         leaveGeneration = leaveEntry.generation;
         sink.onMemberEvent(MembershipEventType.LEFT, self.id, self.incarnation, nowNs);
         if (table.liveCount() == 0)
@@ -1046,6 +1050,11 @@ public final class MembershipCore
         if (payloadLength < 0)
         {
             countRejected(payloadLength);
+            return;
+        }
+        if (payloadLength == 0)
+        {
+            counters.increment(Counter.REJECTED_TRUNCATED); // every datagram carries at least one message
             return;
         }
         payload.wrap(receiveBuffer, 0, payloadLength);

@@ -27,11 +27,11 @@ public final class Suspicion
      */
     public Suspicion(final Object from, final int k, final long minTimeoutNs, final long maxTimeoutNs, final long nowNs)
     {
-        this.k = k;
+        this.k = Math.max(0, k);
         this.minTimeoutNs = minTimeoutNs;
         this.maxTimeoutNs = maxTimeoutNs;
         this.startNs = nowNs;
-        this.confirmedBy = new Object[k + 1];
+        this.confirmedBy = new Object[this.k + 1];
         confirmedBy[0] = from;
         // With no confirmations to wait for, the timeout is the minimum (as memberlist's k < 1 case).
         deadlineNs = nowNs + (k < 1 ? minTimeoutNs : maxTimeoutNs);
@@ -101,6 +101,6 @@ public final class Suspicion
     public static int expectedConfirmations(final int suspicionMult, final int clusterSize)
     {
         final int k = suspicionMult - 2;
-        return clusterSize - 2 < k ? 0 : k;
+        return clusterSize - 2 < k ? 0 : Math.max(0, k);
     }
 }

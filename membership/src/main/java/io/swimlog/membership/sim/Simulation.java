@@ -484,6 +484,7 @@ public final class Simulation implements SimNetwork.Handler
             .bind(node.endpoint)
             .seeds(seeds)
             .transport(node.transport)
+            .epochClock(() -> network.nowNs() / MILLIS)
             .randomSeed(seed * 0x9E3779B97F4A7C15L + node.index * 31L + node.generation);
         if (configurer != null)
         {
