@@ -1,0 +1,174 @@
+package io.swimlog.broker;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.swimlog.protocol.broker.BrokerProtocol;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running broker node: media driver (embedded unless the context points at one), the request subscription on
+ * the node's UDP endpoint, the metadata store, the partition logs and the conductor thread that serves them.
+ * <pre>{@code
+ * try (BrokerNode node = BrokerNode.start(new BrokerContext().bind("127.0.0.1:7000").dataDir(dir)))
+ * {
+ *     ... clients connect to 127.0.0.1:7000 ...
+ * }
+ * }</pre>
+ * {@link #close()} stops the conductor, flushes and closes every log, then releases Aeron resources it owns.
+ * Thread safe: start and close from any thread; the protocol runs on the conductor thread.
+ */
+public final class BrokerNode implements AutoCloseable
+{
+    private final BrokerContext ctx;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final boolean ownsAeron;
+    private final Subscription subscription;
+    private final BrokerCounters counters;
+    private final MetadataStore metadataStore;
+    private final BrokerConductor conductor;
+    private final AgentRunner runner;
+    private volatile boolean closed;
+
+    private BrokerNode(final BrokerContext ctx, final MemberDirectory members)
+    {
+        this.ctx = ctx;
+        MediaDriver launchedDriver = null;
+        Aeron connected = ctx.aeron();
+        Subscription requests = null;
+        BrokerCounters brokerCounters = null;
+        MetadataStore store = null;
+        try
+        {
+            if (null == connected)
+            {
+                String aeronDir = ctx.aeronDirectoryName();
+                if (null == aeronDir)
+                {
+                    launchedDriver = launchEmbeddedDriver();
+                    aeronDir = launchedDriver.aeronDirectoryName();
+                }
+                connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+            }
+            requests = connected.addSubscription(
+                "aeron:udp?endpoint=" + ctx.bind(), BrokerProtocol.REQUEST_STREAM_ID);
+            brokerCounters = new BrokerCounters(connected, ctx.nodeId());
+            store = null != ctx.metadataStore() ? ctx.metadataStore() : new FileMetadataStore(ctx.dataDir());
+            final MemberDirectory directory = null != members ? members : () -> List.of(
+                new MemberDirectory.MemberInfo(ctx.nodeId(), ctx.bind(), 0, 0, new byte[0]));
+            this.conductor = new BrokerConductor(ctx, connected, requests, brokerCounters, store, directory);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(store, brokerCounters, requests);
+            if (null == ctx.aeron())
+            {
+                CloseHelper.quietClose(connected);
+            }
+            CloseHelper.quietClose(launchedDriver);
+            throw ex;
+        }
+        this.driver = launchedDriver;
+        this.aeron = connected;
+        this.ownsAeron = null == ctx.aeron();
+        this.subscription = requests;
+        this.counters = brokerCounters;
+        this.metadataStore = store;
+        this.runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, conductor);
+    }
+
+    /**
+     * Start a broker node without membership: it answers MembersRequest with itself alone.
+     *
+     * @param ctx settings; concluded here.
+     * @return the running node.
+     */
+    public static BrokerNode start(final BrokerContext ctx)
+    {
+        return start(ctx, null);
+    }
+
+    /**
+     * Start a broker node whose MembersRequest answers come from {@code members}.
+     *
+     * @param ctx     settings; concluded here.
+     * @param members who is in the cluster, or null for this node alone.
+     * @return the running node.
+     */
+    public static BrokerNode start(final BrokerContext ctx, final MemberDirectory members)
+    {
+        ctx.conclude();
+        final BrokerNode node = new BrokerNode(ctx, members);
+        AgentRunner.startOnThread(node.runner);
+
+        return node;
+    }
+
+    /**
+     * A media driver for this process alone, in its own directory, deleted on close. Shared threading and a
+     * backoff idle strategy behave on a 2-core machine; socket buffers and the receive window are sized for the
+     * large MTU that loopback allows.
+     */
+    static MediaDriver launchEmbeddedDriver()
+    {
+        final long maxParkNs = TimeUnit.MICROSECONDS.toNanos(100);
+        return MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(CommonContext.generateRandomDirName())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), maxParkNs))
+            .socketRcvbufLength(2 * 1024 * 1024)
+            .socketSndbufLength(2 * 1024 * 1024)
+            .initialWindowLength(2 * 1024 * 1024)
+            .warnIfDirectoryExists(false));
+    }
+
+    public BrokerContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * @return the Aeron client the node uses (shared with membership on the same endpoint).
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    public BrokerCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return HOST:PORT clients use as their bootstrap address.
+     */
+    public String endpoint()
+    {
+        return ctx.bind();
+    }
+
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.closeAll(runner, metadataStore, counters, subscription);
+        if (ownsAeron)
+        {
+            CloseHelper.closeAll(aeron, driver);
+        }
+    }
+}

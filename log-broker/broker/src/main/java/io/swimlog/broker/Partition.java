@@ -1,0 +1,185 @@
+package io.swimlog.broker;
+
+import io.swimlog.protocol.record.RecordBatch;
+import io.swimlog.storage.FlushPolicy;
+import io.swimlog.storage.LogContext;
+import io.swimlog.storage.LogReadResult;
+import io.swimlog.storage.PartitionLog;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One partition led by this broker: its {@link PartitionLog} and the idempotent-producer state rebuilt from it.
+ * <p>
+ * On open, every batch of the log is scanned once to rebuild the producer state, so a producer retrying after a
+ * broker crash gets its duplicates recognised. The scan reads the whole log: fine for the logs of tests and dev
+ * clusters, slow for a large one (Kafka snapshots producer state instead; a later change should too).
+ * <p>
+ * Not thread safe: owned by the broker conductor.
+ */
+final class Partition implements AutoCloseable
+{
+    /**
+     * Leader epoch stamped on appended batches: one broker leads every partition forever until replication comes.
+     */
+    static final int LEADER_EPOCH = 0;
+
+    private final String topic;
+    private final int index;
+    private final PartitionLog log;
+    private final ProducerStateTable producers = new ProducerStateTable();
+    private long committedEndOffset;
+    private boolean dirty;
+    private boolean commitFailed;
+    private boolean deleted;
+
+    Partition(final String topic, final int index, final File dir, final BrokerContext ctx)
+    {
+        this.topic = topic;
+        this.index = index;
+        this.log = PartitionLog.open(new LogContext()
+            .directory(dir)
+            .flushPolicy(ctx.flushPolicy())
+            .segmentBytes(ctx.segmentBytes())
+            .maxBatchBytes(ctx.maxBatchBytes())
+            .epochClock(ctx.epochClock()));
+        try
+        {
+            rebuildProducerState();
+        }
+        catch (final RuntimeException ex)
+        {
+            log.close();
+            throw ex;
+        }
+        committedEndOffset = log.logEndOffset();
+    }
+
+    private void rebuildProducerState()
+    {
+        final LogReadResult result = new LogReadResult();
+        final ByteBuffer byteBuffer = BufferUtil.allocateDirectAligned(1024 * 1024 + 4096, 64);
+        final UnsafeBuffer buffer = new UnsafeBuffer(byteBuffer);
+        final RecordBatch batch = new RecordBatch();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset())
+        {
+            if (!log.read(offset, byteBuffer.capacity(), result))
+            {
+                break;
+            }
+            byteBuffer.clear();
+            final int length;
+            try
+            {
+                length = result.readInto(byteBuffer);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read " + log.directory() + " at offset " + offset, ex);
+            }
+            int position = 0;
+            while (position + RecordBatch.LOG_OVERHEAD <= length &&
+                position + RecordBatch.totalSize(buffer, position) <= length)
+            {
+                batch.wrap(buffer, position);
+                if (RecordBatch.NO_PRODUCER_ID != batch.producerId())
+                {
+                    producers.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                        ProducerStateTable.increment(batch.baseSequence(), batch.recordCount() - 1),
+                        batch.baseOffset());
+                }
+                position += batch.totalSize();
+            }
+            if (result.nextOffset() <= offset)
+            {
+                break;
+            }
+            offset = result.nextOffset();
+        }
+    }
+
+    String topic()
+    {
+        return topic;
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    PartitionLog log()
+    {
+        return log;
+    }
+
+    ProducerStateTable producers()
+    {
+        return producers;
+    }
+
+    /**
+     * Make everything appended so far durable as the flush policy asks (one force for a whole duty cycle's
+     * appends: group commit).
+     */
+    void commit()
+    {
+        final long end = log.logEndOffset();
+        if (FlushPolicy.NEVER != log.context().flushPolicy() && committedEndOffset < end)
+        {
+            log.commit(end);
+        }
+        committedEndOffset = end;
+    }
+
+    boolean isDirty()
+    {
+        return dirty;
+    }
+
+    void markDirty()
+    {
+        dirty = true;
+    }
+
+    void clearDirty()
+    {
+        dirty = false;
+    }
+
+    boolean commitFailed()
+    {
+        return commitFailed;
+    }
+
+    void commitFailed(final boolean commitFailed)
+    {
+        this.commitFailed = commitFailed;
+    }
+
+    boolean isDeleted()
+    {
+        return deleted;
+    }
+
+    void markDeleted()
+    {
+        deleted = true;
+    }
+
+    public void close()
+    {
+        log.close();
+    }
+
+    public String toString()
+    {
+        return topic + "-" + index;
+    }
+}
