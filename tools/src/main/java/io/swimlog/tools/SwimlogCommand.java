@@ -17,7 +17,10 @@ import java.io.PrintWriter;
     mixinStandardHelpOptions = true,
     versionProvider = SwimlogCommand.Version.class,
     description = "SWIM gossip membership and a partitioned log on Aeron.",
-    subcommands = { MembershipCommand.class, DevCommand.class })
+    subcommands = { MembershipCommand.class, DevCommand.class,
+        io.swimlog.tools.broker.NodeCommand.class, io.swimlog.tools.broker.TopicCommand.class,
+        io.swimlog.tools.broker.ProduceCommand.class, io.swimlog.tools.broker.ConsumeCommand.class,
+        io.swimlog.tools.broker.MembersCommand.class })
 public final class SwimlogCommand implements Runnable
 {
     public static final int EXIT_FAILURE = 1;

@@ -117,7 +117,7 @@ public final class BrokerNode implements AutoCloseable
      * backoff idle strategy behave on a 2-core machine; socket buffers and the receive window are sized for the
      * large MTU that loopback allows.
      */
-    static MediaDriver launchEmbeddedDriver()
+    public static MediaDriver launchEmbeddedDriver()
     {
         final long maxParkNs = TimeUnit.MICROSECONDS.toNanos(100);
         return MediaDriver.launch(new MediaDriver.Context()

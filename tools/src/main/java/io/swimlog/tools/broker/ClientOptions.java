@@ -1,0 +1,31 @@
+package io.swimlog.tools.broker;
+
+import io.swimlog.client.ClientContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every client command shares: where the broker is.
+ */
+public final class ClientOptions
+{
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", required = true,
+        description = "A broker's address, as printed by 'swimlog dev' or given to 'swimlog node --bind'.")
+    String bootstrap;
+
+    /**
+     * @return a client context for the bootstrap address; a malformed address is a usage error.
+     */
+    ClientContext context(final CommandLine commandLine)
+    {
+        final ClientContext ctx = new ClientContext().bootstrap(bootstrap).clientName("swimlog-cli");
+        try
+        {
+            return ctx.conclude().clone().bootstrap(bootstrap);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--bootstrap: " + ex.getMessage(), ex);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.swimlog.tools.broker;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.swimlog.broker.BrokerContext;
+import io.swimlog.broker.BrokerNode;
+import io.swimlog.broker.MemberDirectory;
+import io.swimlog.membership.Member;
+import io.swimlog.membership.Membership;
+import io.swimlog.membership.MembershipContext;
+import io.swimlog.storage.FlushPolicy;
+import io.swimlog.tools.ShutdownSignal;
+import io.swimlog.tools.membership.MembershipRunCommand;
+import org.agrona.CloseHelper;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code swimlog node}: one broker node. It joins the membership on its endpoint (stream 10), serves clients on
+ * the same endpoint (stream 20) and keeps its partition logs and topic metadata in the data directory. SIGTERM or
+ * Ctrl-C stops it cleanly: leave the membership, flush and close the logs, exit 0.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run a broker node: joins the membership and serves topics on one UDP endpoint.")
+public final class NodeCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "Member and broker id.")
+    String id;
+
+    @Option(names = "--bind", required = true, paramLabel = "HOST:PORT", description = "UDP endpoint to serve on.")
+    String bind;
+
+    @Option(names = "--seeds", paramLabel = "HOST:PORT,...", split = ",",
+        description = "Other nodes to join the membership through.")
+    List<String> seeds = new ArrayList<>();
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+        description = "Where partition logs and topic metadata live; reused across restarts.")
+    File dataDir;
+
+    @Option(names = "--controller", description = "Run the metadata controller. With one broker, every node " +
+        "keeps its own metadata; the replicated controller comes with replication.")
+    boolean controller;
+
+    @Option(names = "--flush", paramLabel = "never|interval|always", defaultValue = "never",
+        description = "When logs force to disk before a produce is acknowledged (default: ${DEFAULT-VALUE}).")
+    String flush;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "0",
+        description = "MTU of responses; 0 picks 65504 on loopback and 8192 elsewhere.")
+    int mtu;
+
+    public Integer call() throws Exception
+    {
+        final CommandLine commandLine = spec.commandLine();
+        final PrintWriter out = commandLine.getOut();
+        final PrintWriter err = commandLine.getErr();
+        final FlushPolicy flushPolicy = parseFlush(commandLine, flush);
+        final BrokerContext brokerContext = new BrokerContext()
+            .nodeId(id).bind(bind).dataDir(dataDir).flushPolicy(flushPolicy).mtu(mtu).seeds(seeds)
+            .errorHandler(MembershipRunCommand.errorPrinter(err));
+        try
+        {
+            brokerContext.conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, ex.getMessage(), ex);
+        }
+
+        final ShutdownSignal signal = ShutdownSignal.register(out, err, 15_000);
+        MediaDriver driver = null;
+        Aeron aeron = null;
+        Membership membership = null;
+        BrokerNode node = null;
+        int exitCode = 1;
+        try
+        {
+            final String aeronDir = System.getProperty("aeron.dir");
+            if (null == aeronDir)
+            {
+                driver = BrokerNode.launchEmbeddedDriver();
+            }
+            aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(null != driver ? driver.aeronDirectoryName() : aeronDir));
+            membership = MembershipRunCommand.start(commandLine, new MembershipContext()
+                .memberId(id)
+                .bind(bind)
+                .seeds(seeds)
+                .aeron(aeron)
+                .errorHandler(MembershipRunCommand.errorPrinter(err)));
+            node = BrokerNode.start(brokerContext.aeron(aeron), directory(membership));
+            out.println("swimlog node " + id + " serving on " + bind + " (data in " + dataDir + ", flush " +
+                flushPolicy.name().toLowerCase(Locale.ROOT) + ")");
+            out.flush();
+
+            signal.awaitStopRequest(Long.MAX_VALUE);
+            membership.leave(Duration.ofSeconds(2));
+            exitCode = 0;
+            return exitCode;
+        }
+        finally
+        {
+            CloseHelper.closeAll(node, membership, aeron, driver);
+            signal.stopped(exitCode);
+        }
+    }
+
+    /**
+     * @return the membership's view, as the broker reports it to clients.
+     */
+    public static MemberDirectory directory(final Membership membership)
+    {
+        return () ->
+        {
+            final List<MemberDirectory.MemberInfo> members = new ArrayList<>();
+            for (final Member member : membership.members())
+            {
+                members.add(new MemberDirectory.MemberInfo(member.id(), member.endpoint(), member.incarnation(),
+                    member.state().ordinal(), member.metadata()));
+            }
+            return members;
+        };
+    }
+
+    static FlushPolicy parseFlush(final CommandLine commandLine, final String flush)
+    {
+        try
+        {
+            return FlushPolicy.valueOf(flush.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine,
+                "--flush must be never, interval or always, not '" + flush + "'");
+        }
+    }
+}
