@@ -4,6 +4,7 @@ import io.swimlog.membership.Membership;
 import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import io.swimlog.membership.aeron.Endpoints;
+import io.swimlog.tools.broker.DevBroker;
 import io.swimlog.tools.membership.EventPrinter;
 import io.swimlog.tools.membership.MembershipRunCommand;
 import org.agrona.CloseHelper;
@@ -19,9 +20,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code swimlog dev}: a local cluster in one process, for trying Swimlog out. Today it is the membership layer
- * only: N members sharing one embedded media driver, each on its own port. The log broker joins it when it
- * exists; until then {@code --data-dir} is accepted (scripts may already pass it) and nothing is written there.
+ * {@code swimlog dev}: a local cluster in one process, for trying Swimlog out: N members sharing one embedded
+ * media driver, each on its own port, and a log broker on the first member's endpoint (stream 20 beside the
+ * membership's stream 10) with a demo topic, its data in a temporary directory (deleted on exit) or in
+ * {@code --data-dir} (kept, and reused on the next start).
  */
 @Command(
     name = "dev",
@@ -31,8 +33,8 @@ import java.util.concurrent.Callable;
         "Start a local cluster in this process: N SWIM members sharing one embedded Aeron media driver, on the " +
             "port of --bind and the ports after it. Prints the seed address and how to join from another terminal, " +
             "then the membership events seen by the seed member until Ctrl-C; then every member leaves and it exits.",
-        "Today this is membership only: the log broker joins 'dev' in a later release (--data-dir is reserved for " +
-            "its partition logs and not used yet)."
+        "A log broker serves on the first member's address with a topic named '" + DevBroker.DEMO_TOPIC + "'; " +
+            "its data is in a temporary directory unless --data-dir names one to keep."
     })
 public final class DevCommand implements Callable<Integer>
 {
@@ -49,7 +51,8 @@ public final class DevCommand implements Callable<Integer>
     int nodes;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "Reserved for the broker's partition logs (a later release); not used yet.")
+        description = "Directory for the broker's topics and partition logs, kept and reused across restarts " +
+            "(default: a temporary directory, deleted on exit).")
     String dataDir;
 
     @Option(names = "--profile", paramLabel = "lan|wan|local", defaultValue = "lan",
@@ -69,6 +72,7 @@ public final class DevCommand implements Callable<Integer>
         final List<Membership> members = new ArrayList<>(nodes);
         final ShutdownSignal signal = ShutdownSignal.register(out, err, nodes * LEAVE_TIMEOUT_MS + 10_000);
         EmbeddedMediaDriver driver = null;
+        DevBroker broker = null;
         int exitCode = 1;
         try
         {
@@ -89,6 +93,7 @@ public final class DevCommand implements Callable<Integer>
                 members.add(MembershipRunCommand.start(commandLine, ctx));
             }
 
+            broker = DevBroker.start(driver, seed, dataDir, members.get(0), err);
             printBanner(out, seed, driver.aeronDirectoryName());
             while (!signal.isStopRequested())
             {
@@ -105,6 +110,7 @@ public final class DevCommand implements Callable<Integer>
         }
         finally
         {
+            CloseHelper.close(broker);
             CloseHelper.closeAll(members);
             CloseHelper.close(driver);
             printer.printPending(0);
@@ -144,8 +150,7 @@ public final class DevCommand implements Callable<Integer>
         final String line2 = "seed: " + seed;
         final String line3 = "join from another terminal: bin/swimlog membership run --id x --bind " +
             Endpoints.withPort(bind, Math.min(65535, Endpoints.port(bind) + 100)) + " --seeds " + seed;
-        final String line4 = "membership only: the log broker joins dev in a later release" +
-            (null != dataDir ? " (--data-dir " + dataDir + " is not used yet)" : "");
+        final String line4 = DevBroker.banner(seed, dataDir);
         if (json)
         {
             out.println(new JsonLine()
@@ -153,7 +158,9 @@ public final class DevCommand implements Callable<Integer>
                 .field("event", "started")
                 .field("member", "dev-1")
                 .field("address", seed)
-                .field("nodes", nodes));
+                .field("nodes", nodes)
+                .field("bootstrap", seed)
+                .field("topic", DevBroker.DEMO_TOPIC));
         }
         else
         {
