@@ -53,7 +53,27 @@ public final class BatchHeaderReader
 
         final ByteBuffer bb = headerByteBuffer;
         bb.clear().limit(RecordBatch.HEADER_LENGTH);
+        header.wrap(headerBuffer, 0);
         return readFully(channel, bb, position);
+    }
+
+    /**
+     * Point the header at a batch in a mapped log instead of reading it.
+     *
+     * @param map      mapping of the log file.
+     * @param position of the batch.
+     * @param limit    end of the readable bytes.
+     * @return false if fewer than a header's bytes remain before {@code limit}.
+     */
+    boolean wrapHeader(final UnsafeBuffer map, final int position, final int limit)
+    {
+        if (limit - position < RecordBatch.HEADER_LENGTH)
+        {
+            return false;
+        }
+
+        header.wrap(map, position);
+        return true;
     }
 
     /**

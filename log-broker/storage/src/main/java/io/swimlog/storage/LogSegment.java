@@ -4,10 +4,12 @@ import io.swimlog.protocol.record.BatchError;
 import io.swimlog.protocol.record.RecordBatch;
 import io.swimlog.protocol.record.RecordBatchReader;
 import io.swimlog.protocol.record.RecordBatchValidator;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -43,7 +45,8 @@ final class LogSegment implements AutoCloseable
     private volatile long maxTimestamp = NO_TIMESTAMP;
     private long rollingTimestamp = NO_TIMESTAMP;
     private int bytesSinceLastIndexEntry;
-    private boolean active;
+    private volatile boolean active;
+    private volatile UnsafeBuffer mappedLog;
     private boolean indexesDurable;
     private boolean dirtyTail;
     private boolean indexFilesMissing;
@@ -451,7 +454,7 @@ final class LogSegment implements AutoCloseable
         int position = offsetIndex.lookup(targetOffset);
         while (position < limit)
         {
-            if (!reader.readHeader(channel, position, limit))
+            if (!readHeader(reader, position, limit))
             {
                 return -1;
             }
@@ -489,7 +492,7 @@ final class LogSegment implements AutoCloseable
                 endOffset = offsetIndex.offsetAt(slot);
             }
 
-            while (end < wantedEnd && reader.readHeader(channel, end, limit))
+            while (end < wantedEnd && readHeader(reader, end, limit))
             {
                 final int next = end + reader.header().totalSize();
                 if (next > wantedEnd)
@@ -525,7 +528,7 @@ final class LogSegment implements AutoCloseable
         }
 
         final int limit = size;
-        while (position < limit && reader.readHeader(channel, position, limit))
+        while (position < limit && readHeader(reader, position, limit))
         {
             final RecordBatch header = reader.header();
             final int totalSize = header.totalSize();
@@ -564,13 +567,11 @@ final class LogSegment implements AutoCloseable
             return false;
         }
 
+        active = true;
+        mappedLog = null;
         channel.truncate(position);
-        if (!active)
-        {
-            offsetIndex.makeWritable();
-            timeIndex.makeWritable();
-            active = true;
-        }
+        offsetIndex.makeWritable();
+        timeIndex.makeWritable();
         recover(reader, validator, false);
 
         return true;
@@ -598,10 +599,53 @@ final class LogSegment implements AutoCloseable
     {
         if (!active)
         {
+            active = true;
+            mappedLog = null;
             offsetIndex.makeWritable();
             timeIndex.makeWritable();
-            active = true;
         }
+    }
+
+    /**
+     * Read a batch header for a look-up: from a read-only mapping of the log once the segment is inactive
+     * (its bytes no longer change), which saves a system call per header; with a positional read while it is
+     * active. A mapping is dropped before the file is ever truncated again, and never unmapped under a reader
+     * (the garbage collector does it), as for the indexes.
+     */
+    private boolean readHeader(final BatchHeaderReader reader, final int position, final int limit)
+        throws IOException
+    {
+        if (!active)
+        {
+            UnsafeBuffer map = mappedLog;
+            if (null == map)
+            {
+                map = mapLog();
+            }
+            if (null != map && limit <= map.capacity())
+            {
+                return reader.wrapHeader(map, position, limit);
+            }
+        }
+
+        return reader.readHeader(channel, position, limit);
+    }
+
+    private synchronized UnsafeBuffer mapLog() throws IOException
+    {
+        UnsafeBuffer map = mappedLog;
+        final int length = size;
+        if (null == map && !active && length > 0)
+        {
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
+            map = new UnsafeBuffer(mapped);
+            if (!active)
+            {
+                mappedLog = map;
+            }
+        }
+
+        return map;
     }
 
     void flushLog() throws IOException
@@ -629,8 +673,18 @@ final class LogSegment implements AutoCloseable
         timeIndex.force();
     }
 
+    /**
+     * Close the files and unmap everything: only when the whole log closes, so no reader can be using them.
+     */
     public void close()
     {
+        final UnsafeBuffer map = mappedLog;
+        mappedLog = null;
+        if (null != map && null != map.byteBuffer())
+        {
+            org.agrona.IoUtil.unmap(map.byteBuffer());
+        }
+
         Throwable error = null;
         try
         {
