@@ -21,6 +21,8 @@ final class TestBroker implements AutoCloseable
     final File dataDir;
     final String endpoint;
     BrokerNode node;
+    int termLength = BrokerContext.DEFAULT_TERM_LENGTH;
+    io.swimlog.storage.FlushPolicy flushPolicy = FlushPolicy.NEVER;
 
     TestBroker(final File dataDir)
     {
@@ -41,7 +43,8 @@ final class TestBroker implements AutoCloseable
             .nodeId("test-broker")
             .bind(endpoint)
             .dataDir(dataDir)
-            .flushPolicy(FlushPolicy.NEVER)
+            .flushPolicy(flushPolicy)
+            .termLength(termLength)
             .sessionTimeoutMs(5_000)
             .aeronDirectoryName(driver.aeronDirectoryName());
     }
