@@ -47,14 +47,15 @@ class CommandLineErrorsTest
     }
 
     @Test
-    void helpOfDevSaysTheBrokerComesLater()
+    void helpOfRunNamesTheJsonFieldsScriptsRelyOn()
     {
         final StringWriter out = new StringWriter();
 
-        final int exitCode = SwimlogCommand.execute(
-            new String[] { "dev", "--help" }, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        final int exitCode = SwimlogCommand.execute(new String[] { "membership", "run", "--help" },
+            new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
 
         assertThat(exitCode).isZero();
-        assertThat(out.toString()).contains("log broker joins 'dev' in a later release");
+        assertThat(out.toString()).contains("\"time\"", "\"event\"", "\"member\"", "\"incarnation\"", "\"address\"",
+            "joined|updated|suspected|alive|dead|left", "--id", "--bind", "--seeds", "--key", "--json");
     }
 }

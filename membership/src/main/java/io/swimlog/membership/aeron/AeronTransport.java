@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  *     is open); failures are return values and {@link AeronTransportCounters}.</li>
  *     <li>A publication is created asynchronously and is not connected until the peer's driver answers. The
  *     first datagrams to a new (or idle-closed) peer wait in a small queue for up to the connect timeout
- *     (250 ms by default) and are then sent or dropped; {@link #send} returns true for a queued datagram.
- *     A peer that is down never connects: its datagrams are dropped, as UDP would lose them.</li>
+ *     (1 s by default: late is better than lost) and are then sent or dropped; {@link #send} returns true for
+ *     a queued datagram. A peer that is down never connects: its datagrams are dropped, as UDP loses them.</li>
  * </ul>
  * Threading: {@link #send} and {@link #poll} are called by the member's thread only; {@link #close()} after that
  * thread has stopped. Buffers handed to the handler are valid only during the call.

@@ -37,7 +37,7 @@ public final class AeronTransportContext
     public static final long PUBLICATION_IDLE_TIMEOUT_MS_DEFAULT = 10_000;
 
     public static final String CONNECT_TIMEOUT_PROP_NAME = "swimlog.membership.aeron.connect.timeout.ms";
-    public static final long CONNECT_TIMEOUT_MS_DEFAULT = 250;
+    public static final long CONNECT_TIMEOUT_MS_DEFAULT = 1_000;
 
     public static final String PENDING_DATAGRAMS_PROP_NAME = "swimlog.membership.aeron.pending.datagrams";
     public static final int PENDING_DATAGRAMS_DEFAULT = 8;

@@ -93,7 +93,9 @@ class AeronMembershipTest
     }
 
     /**
-     * memberlist's local profile with a quicker probe cycle, so a crash is detected in a few seconds.
+     * memberlist's local profile with a quicker probe cycle, so a crash is detected in a few seconds. The LAN
+     * retransmit multiplier and a short push-pull interval bound the time to converge: with the local profile's
+     * two retransmissions a join can miss a member and wait for the next push-pull (15 s).
      */
     static MembershipContext fastTimings(final MembershipContext ctx)
     {
@@ -101,7 +103,9 @@ class AeronMembershipTest
             .profile(MembershipProfile.LOCAL)
             .probeIntervalMs(200)
             .probeTimeoutMs(100)
-            .gossipIntervalMs(50);
+            .gossipIntervalMs(50)
+            .retransmitMult(4)
+            .pushPullIntervalMs(2_000);
     }
 
     private boolean allSee(final int from, final int to, final int count, final MemberState state)

@@ -76,6 +76,14 @@ public final class MembershipRunCommand implements Callable<Integer>
     @Option(names = "--gossip-interval-ms", paramLabel = "MS", description = "Overrides the profile's gossip interval.")
     Long gossipIntervalMs;
 
+    @Option(names = "--retransmit-mult", paramLabel = "N",
+        description = "Overrides the profile's retransmit multiplier (each update is sent N * log10(members) times).")
+    Integer retransmitMult;
+
+    @Option(names = "--push-pull-interval-ms", paramLabel = "MS",
+        description = "Overrides the profile's full-state exchange interval.")
+    Long pushPullIntervalMs;
+
     @Option(names = "--leave-timeout-ms", paramLabel = "MS", defaultValue = "3000",
         description = "How long to wait for the leave to reach peers when stopping (default: ${DEFAULT-VALUE}).")
     long leaveTimeoutMs;
@@ -159,6 +167,14 @@ public final class MembershipRunCommand implements Callable<Integer>
             if (null != gossipIntervalMs)
             {
                 ctx.gossipIntervalMs(gossipIntervalMs);
+            }
+            if (null != retransmitMult)
+            {
+                ctx.retransmitMult(retransmitMult);
+            }
+            if (null != pushPullIntervalMs)
+            {
+                ctx.pushPullIntervalMs(pushPullIntervalMs);
             }
             return ctx;
         }

@@ -16,10 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MembershipProcessIT
 {
-    /** Quick probing so the class runs in well under two minutes; suspicion multiplier 4 as in LAN. */
+    /**
+     * Quick probing so the class runs in well under two minutes; suspicion and retransmit multipliers 4 as in
+     * LAN, and a short push-pull interval, so that joining converges in a second or two.
+     */
     private static final List<String> FAST = List.of(
         "--profile", "local", "--probe-interval-ms", "250", "--probe-timeout-ms", "125", "--suspicion-mult", "4",
-        "--gossip-interval-ms", "100");
+        "--gossip-interval-ms", "100", "--retransmit-mult", "4", "--push-pull-interval-ms", "2000");
 
     /**
      * Slower probing for the pause test: the shortest suspicion timeout, suspicion-mult * log10(5) * probe
@@ -27,7 +30,7 @@ class MembershipProcessIT
      */
     private static final List<String> PATIENT = List.of(
         "--profile", "local", "--probe-interval-ms", "500", "--probe-timeout-ms", "200", "--suspicion-mult", "6",
-        "--gossip-interval-ms", "100");
+        "--gossip-interval-ms", "100", "--retransmit-mult", "4", "--push-pull-interval-ms", "2000");
     private static final long PAUSE_MS = 1_200;
 
     private MemberCluster cluster;
