@@ -136,7 +136,8 @@ final class BroadcastQueue
                 }
             }
         }
-        for (int i = 0; i < takenCount; i++)
+        // Oldest first, so that each lands at the head of its new bucket when it is the newest there.
+        for (int i = takenCount - 1; i >= 0; i--)
         {
             final Entry e = taken[i];
             taken[i] = null;
@@ -190,11 +191,27 @@ final class BroadcastQueue
     }
 
     /**
-     * Links an entry into its bucket, newest first. Walks from the tail: entries move up a bucket newest first, so
-     * a later arrival is usually the oldest there and the walk stops at once.
+     * Links an entry into its bucket, newest first: at the head when it is the newest (always for new entries, and
+     * usually for entries moving up together), else walking from the tail, where older entries arrive.
      */
     private void insert(final Entry e, final int bucket)
     {
+        final Entry head = heads[bucket];
+        if (head == null || head.order < e.order)
+        {
+            e.prev = null;
+            e.next = head;
+            if (head != null)
+            {
+                head.prev = e;
+            }
+            else
+            {
+                tails[bucket] = e;
+            }
+            heads[bucket] = e;
+            return;
+        }
         Entry after = tails[bucket];
         while (after != null && after.order < e.order)
         {

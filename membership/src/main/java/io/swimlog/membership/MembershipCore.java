@@ -286,6 +286,14 @@ public final class MembershipCore
         return table.size();
     }
 
+    /**
+     * Updates and user broadcasts waiting to be piggybacked.
+     */
+    public int queuedBroadcasts()
+    {
+        return memberUpdates.size() + userBroadcasts.size();
+    }
+
     public int healthScore()
     {
         return awareness.score();
@@ -808,7 +816,7 @@ public final class MembershipCore
     }
 
     /**
-     * Sends a full-state exchange to a member declared dead recently, or to a seed that is not in the view, so that
+     * Asks a member declared dead recently, or a seed that is not in the view, for a full-state exchange, so that
      * the two sides of a healed partition find each other again.
      */
     private int reconnect()
@@ -833,13 +841,20 @@ public final class MembershipCore
         {
             return 0;
         }
+        // As Serf's reconnect: the cluster as a whole tries about once per interval per missing member, not every
+        // member every interval.
+        final double probability = Math.min(1.0, (candidates + absentSeeds) / (double)Math.max(1, table.liveCount()));
+        if (random.nextDouble() >= probability)
+        {
+            return 0;
+        }
         int choice = random.nextInt(candidates + absentSeeds);
         for (int i = 0, size = deadMembers.size(); i < size; i++)
         {
             final MemberRecord record = deadMembers.get(i);
             if (record.state == MemberState.DEAD && choice-- == 0)
             {
-                sendState(record.endpoint, false, false);
+                sendSelf(record.endpoint);
                 return 1;
             }
         }
@@ -847,7 +862,7 @@ public final class MembershipCore
         {
             if (!seed.equals(self.endpoint) && !isLiveEndpoint(seed) && choice-- == 0)
             {
-                sendState(seed, false, false);
+                sendSelf(seed);
                 return 1;
             }
         }
@@ -865,6 +880,18 @@ public final class MembershipCore
             }
         }
         return false;
+    }
+
+    /**
+     * A push-pull request carrying only this member: one small datagram that a member on the far side of a healed
+     * partition answers with its whole view, while costing nothing much when the target really is dead.
+     */
+    private void sendSelf(final String endpoint)
+    {
+        counters.increment(Counter.PUSH_PULLS);
+        codec.pushPullBegin(sendBuffer, 0, false, false, 0, 1);
+        codec.pushPullMember(self.incarnation, stateCode(self.state), self.idBytes, self.endpointBytes, self.metadata);
+        send(endpoint, codec.pushPullEnd(self.idBytes, self.endpointBytes));
     }
 
     /**

@@ -417,6 +417,22 @@ public final class Simulation implements SimNetwork.Handler
     }
 
     /**
+     * Updates waiting in the running members' broadcast queues: zero once the news has spread.
+     */
+    public long queuedBroadcasts()
+    {
+        long total = 0;
+        for (final Node node : nodes)
+        {
+            if (node.running)
+            {
+                total += node.core.queuedBroadcasts();
+            }
+        }
+        return total;
+    }
+
+    /**
      * Datagrams sent by all members, over all their lives.
      */
     public long messagesOut()

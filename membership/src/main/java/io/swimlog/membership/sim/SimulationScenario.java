@@ -96,10 +96,9 @@ public final class SimulationScenario
         sim.runUntil(() -> sim.joinConvergedNs() >= 0, durationNs - sim.nowNs(), 10 * Simulation.MILLIS);
         final long convergeNs = sim.joinConvergedNs();
 
-        // Steady state: from convergence (or a tenth of the run) on, until the end.
-        final long remaining = startNs + durationNs - sim.nowNs();
-        final long settleNs = Math.max(0, Math.min(remaining / 4, 10 * Simulation.SECONDS));
-        sim.runFor(settleNs);
+        // Steady state: once the join's news has been gossiped out (every queue empty), or from half way.
+        final long halfway = startNs + durationNs / 2;
+        sim.runUntil(() -> sim.queuedBroadcasts() == 0, Math.max(0, halfway - sim.nowNs()), Simulation.SECONDS / 10);
         final long steadyStartNs = sim.nowNs();
         final long steadyMessages = sim.messagesOut();
         final long steadyBytes = sim.bytesOut();
@@ -125,6 +124,7 @@ public final class SimulationScenario
 
         return new Report(
             nodes, seed, loss, kill, sim.nowNs() / 1e9, convergeNs < 0 ? -1 : convergeNs / Simulation.MILLIS,
+            steadyStartNs / Simulation.MILLIS,
             messagesRate, bytesRate, sim.falseDead(), crashes, sim.viewsConverged(),
             (System.nanoTime() - wallStart) / 1_000_000);
     }
@@ -137,6 +137,7 @@ public final class SimulationScenario
         int kill,
         double virtualSeconds,
         long convergeMs,
+        long steadyFromMs,
         double messagesPerMemberPerSecond,
         double bytesPerMemberPerSecond,
         long falseDead,
@@ -153,6 +154,7 @@ public final class SimulationScenario
                 .append(",\"kill\":").append(kill)
                 .append(",\"virtual_seconds\":").append(format(virtualSeconds))
                 .append(",\"converge_ms\":").append(convergeMs)
+                .append(",\"steady_from_ms\":").append(steadyFromMs)
                 .append(",\"messages_per_member_per_second\":").append(format(messagesPerMemberPerSecond))
                 .append(",\"bytes_per_member_per_second\":").append(format(bytesPerMemberPerSecond))
                 .append(",\"false_dead\":").append(falseDead)
@@ -177,16 +179,18 @@ public final class SimulationScenario
         public String toText()
         {
             final StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "%d members, seed %d, loss %.1f%%, %.0f virtual seconds (%d ms wall)%n",
+            sb.append(String.format(Locale.ROOT,
+                "%d members, seed %d, loss %.1f%%, %.0f virtual seconds (%d ms wall)%n",
                 nodes, seed, loss * 100, virtualSeconds, wallMs));
             sb.append(String.format(Locale.ROOT, "join converged after %s%n",
                 convergeMs < 0 ? "never" : convergeMs + " ms"));
-            sb.append(String.format(Locale.ROOT, "steady state: %.2f messages and %.0f bytes sent per member per second%n",
-                messagesPerMemberPerSecond, bytesPerMemberPerSecond));
+            sb.append(String.format(Locale.ROOT,
+                "steady state (from %d ms): %.2f messages and %.0f bytes sent per member per second%n",
+                steadyFromMs, messagesPerMemberPerSecond, bytesPerMemberPerSecond));
             for (final Simulation.Crash crash : crashes)
             {
-                sb.append(String.format(Locale.ROOT, "crashed %s: first suspected after %s, dead to all survivors after %s%n",
-                    crash.memberId(), describe(crash.timeToFirstSuspectNs()), describe(crash.timeToAllDeadNs())));
+                sb.append(String.format(Locale.ROOT,
+                    "crashed %s: first suspected after %s, dead to all survivors after %s%n", crash.memberId(), describe(crash.timeToFirstSuspectNs()), describe(crash.timeToAllDeadNs())));
             }
             sb.append(String.format(Locale.ROOT, "members falsely declared dead: %d%n", falseDead));
             sb.append(String.format(Locale.ROOT, "one view at the end: %s%n", converged ? "yes" : "no"));
