@@ -1,0 +1,199 @@
+package io.swimlog.tools.broker;
+
+import io.aeron.driver.MediaDriver;
+import io.swimlog.broker.BrokerContext;
+import io.swimlog.broker.BrokerNode;
+import io.swimlog.tools.SwimlogCommand;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The broker commands against an in-process broker, through {@link SwimlogCommand#execute}: exit codes, output
+ * and the 100,000-record round trip through {@code produce} and {@code consume}.
+ */
+@Timeout(120)
+class BrokerCommandsTest
+{
+    @TempDir
+    static File dataDir;
+
+    private static MediaDriver driver;
+    private static BrokerNode node;
+    private static String bootstrap;
+
+    @BeforeAll
+    static void startBroker()
+    {
+        bootstrap = "127.0.0.1:" + freeUdpPort();
+        driver = BrokerNode.launchEmbeddedDriver();
+        node = BrokerNode.start(new BrokerContext()
+            .nodeId("cli-test")
+            .bind(bootstrap)
+            .dataDir(dataDir)
+            .aeronDirectoryName(driver.aeronDirectoryName()));
+    }
+
+    @AfterAll
+    static void stopBroker()
+    {
+        CloseHelper.closeAll(node, driver);
+    }
+
+    @Test
+    void topicsAreCreatedListedDescribedAndDeleted()
+    {
+        assertThat(run("topic create --bootstrap " + bootstrap + " --topic t1 --partitions 2").out)
+            .isEqualTo("created topic t1 with 2 partitions\n");
+        assertThat(run("topic list --bootstrap " + bootstrap).out).contains("t1\n");
+        assertThat(run("topic describe --bootstrap " + bootstrap + " --topic t1").out)
+            .contains("topic t1 partitions 2 replication 1", "partition 1 leader cli-test");
+        assertThat(run("topic delete --bootstrap " + bootstrap + " --topic t1").out).isEqualTo("deleted topic t1\n");
+        assertThat(run("topic list --bootstrap " + bootstrap).out).doesNotContain("t1\n");
+    }
+
+    @Test
+    void errorsAreOneSentenceWithANonZeroExit()
+    {
+        final Result unknown = run("topic describe --bootstrap " + bootstrap + " --topic nope");
+        assertThat(unknown.exitCode).isEqualTo(1);
+        assertThat(unknown.err).isEqualTo("swimlog: topic 'nope' does not exist.\n");
+
+        final Result duplicate = run("topic create --bootstrap " + bootstrap + " --topic dup");
+        assertThat(duplicate.exitCode).isZero();
+        assertThat(run("topic create --bootstrap " + bootstrap + " --topic dup").err)
+            .isEqualTo("swimlog: topic 'dup' already exists.\n");
+
+        final Result badAcks = run("produce --bootstrap " + bootstrap + " --topic dup --acks 2");
+        assertThat(badAcks.exitCode).isEqualTo(SwimlogCommand.EXIT_USAGE);
+        assertThat(badAcks.err).isEqualTo("swimlog: --acks must be 0, 1 or all, not '2'.\n");
+
+        final Result badBootstrap = run("members --bootstrap nonsense");
+        assertThat(badBootstrap.exitCode).isEqualTo(SwimlogCommand.EXIT_USAGE);
+
+        final Result unreachable = run("topic list --bootstrap 127.0.0.1:" + freeUdpPort());
+        assertThat(unreachable.exitCode).isEqualTo(1);
+        assertThat(unreachable.err).startsWith("swimlog: cannot reach the broker at").hasLineCount(1);
+
+        ProduceCommand.stdin = new ByteArrayInputStream("x\n".getBytes(StandardCharsets.UTF_8));
+        final Result unknownTopic = run("produce --bootstrap " + bootstrap + " --topic missing");
+        assertThat(unknownTopic.exitCode).isEqualTo(1);
+        assertThat(unknownTopic.err).isEqualTo("swimlog: topic 'missing' does not exist.\n");
+    }
+
+    @Test
+    void membersListsTheBroker()
+    {
+        final Result members = run("members --bootstrap " + bootstrap + " --json");
+        assertThat(members.exitCode).isZero();
+        assertThat(members.out).startsWith("{\"member\": \"cli-test\", \"address\": \"" + bootstrap +
+            "\", \"state\": \"alive\"");
+    }
+
+    @Test
+    void hundredThousandLinesGoThroughProduceAndConsumeInOrderPerPartition()
+    {
+        final int count = 100_000;
+        assertThat(run("topic create --bootstrap " + bootstrap + " --topic lines --partitions 3").exitCode).isZero();
+        final StringBuilder input = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            input.append("key-").append(i % 1000).append('\t').append("value ").append(i).append(" é\n");
+        }
+        ProduceCommand.stdin = new ByteArrayInputStream(input.toString().getBytes(StandardCharsets.UTF_8));
+        final Result produced = run(
+            new String[] { "produce", "--bootstrap", bootstrap, "--topic", "lines", "--acks", "1",
+                "--key-separator", "\t" });
+        assertThat(produced.exitCode).as(produced.err).isZero();
+
+        final Result consumed = run("consume --bootstrap " + bootstrap + " --topic lines --from-beginning --json " +
+            "--max " + count);
+        assertThat(consumed.exitCode).as(consumed.err).isZero();
+        final List<String> lines = consumed.out.lines().toList();
+        assertThat(lines).hasSize(count);
+
+        final Pattern json = Pattern.compile("\\{\"topic\": \"lines\", \"partition\": (\\d), \"offset\": (\\d+), " +
+            "\"timestamp\": \\d+, \"key\": \"key-(\\d+)\", \"key_base64\": false, \"value\": \"value (\\d+) é\", " +
+            "\"value_base64\": false, \"headers\": \\[]}");
+        final Map<Integer, Integer> lastIndexByPartition = new HashMap<>();
+        final Map<Integer, Long> lastOffsetByPartition = new HashMap<>();
+        final Map<Integer, Integer> partitionOfKey = new HashMap<>();
+        final boolean[] seen = new boolean[count];
+        for (final String line : lines)
+        {
+            final Matcher matcher = json.matcher(line);
+            assertThat(matcher.matches()).as(line).isTrue();
+            final int partition = Integer.parseInt(matcher.group(1));
+            final long offset = Long.parseLong(matcher.group(2));
+            final int key = Integer.parseInt(matcher.group(3));
+            final int index = Integer.parseInt(matcher.group(4));
+            assertThat(key).isEqualTo(index % 1000);
+            assertThat(seen[index]).as("duplicate %s", index).isFalse();
+            seen[index] = true;
+            assertThat(index).isGreaterThan(lastIndexByPartition.getOrDefault(partition, -1));
+            assertThat(offset).isEqualTo(lastOffsetByPartition.getOrDefault(partition, -1L) + 1);
+            assertThat(partitionOfKey.computeIfAbsent(key, k -> partition)).isEqualTo(partition);
+            lastIndexByPartition.put(partition, index);
+            lastOffsetByPartition.put(partition, offset);
+        }
+    }
+
+    private static Result run(final String commandLine)
+    {
+        return run(commandLine.trim().split("\\s+"));
+    }
+
+    private static Result run(final String[] args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final InputStream stdin = ProduceCommand.stdin;
+        try
+        {
+            final int exitCode = SwimlogCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+            return new Result(exitCode, out.toString(), err.toString());
+        }
+        finally
+        {
+            ProduceCommand.stdin = System.in;
+            assertThat(stdin).isNotNull();
+        }
+    }
+
+    private record Result(int exitCode, String out, String err)
+    {
+    }
+
+    static int freeUdpPort()
+    {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
