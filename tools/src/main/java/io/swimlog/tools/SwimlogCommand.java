@@ -20,7 +20,8 @@ import java.io.PrintWriter;
     subcommands = { MembershipCommand.class, DevCommand.class,
         io.swimlog.tools.broker.NodeCommand.class, io.swimlog.tools.broker.TopicCommand.class,
         io.swimlog.tools.broker.ProduceCommand.class, io.swimlog.tools.broker.ConsumeCommand.class,
-        io.swimlog.tools.broker.MembersCommand.class })
+        io.swimlog.tools.broker.MembersCommand.class,
+        io.swimlog.tools.broker.PerfCommand.class })
 public final class SwimlogCommand implements Runnable
 {
     public static final int EXIT_FAILURE = 1;

@@ -133,7 +133,7 @@ public final class BrokerContext
         if (null == idleStrategy)
         {
             idleStrategy = new BackoffIdleStrategy(
-                64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
         }
         if (null == errorHandler)
         {

@@ -125,7 +125,7 @@ public final class BrokerNode implements AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), maxParkNs))
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), maxParkNs))
             .socketRcvbufLength(2 * 1024 * 1024)
             .socketSndbufLength(2 * 1024 * 1024)
             .initialWindowLength(2 * 1024 * 1024)

@@ -140,7 +140,14 @@ public final class BrokerConnection implements AutoCloseable
         }
     }
 
-    static MediaDriver launchEmbeddedDriver()
+    /**
+     * A media driver for this process, in its own directory deleted on close: what a client launches when it is
+     * given neither an Aeron client nor a driver directory. Launch one and share it (with
+     * {@link ClientContext#aeronDirectoryName}) when a process runs several clients.
+     *
+     * @return the running driver.
+     */
+    public static MediaDriver launchEmbeddedDriver()
     {
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(CommonContext.generateRandomDirName())
@@ -148,7 +155,7 @@ public final class BrokerConnection implements AutoCloseable
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(
-                100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
+                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
             .socketRcvbufLength(2 * 1024 * 1024)
             .socketSndbufLength(2 * 1024 * 1024)
             .initialWindowLength(2 * 1024 * 1024)

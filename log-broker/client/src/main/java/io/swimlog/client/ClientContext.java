@@ -46,7 +46,7 @@ public final class ClientContext implements Cloneable
     private byte acks = BrokerProtocol.ACKS_ALL;
     private boolean idempotence = true;
     private int batchSize = 64 * 1024;
-    private long lingerMs = 1;
+    private long lingerMs = 5;
     private int maxInFlight = 5;
     private long bufferMemory = 32L * 1024 * 1024;
     private long deliveryTimeoutMs = 120_000;

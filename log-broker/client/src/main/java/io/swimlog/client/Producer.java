@@ -114,7 +114,7 @@ public final class Producer implements AutoCloseable
             throw ex;
         }
         runner = new AgentRunner(
-            new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
+            new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
             Throwable::printStackTrace, null, new Sender());
         AgentRunner.startOnThread(runner);
     }
