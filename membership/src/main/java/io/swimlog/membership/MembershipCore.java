@@ -711,6 +711,16 @@ public final class MembershipCore
             }
             else if (nowNs >= record.suspicion.deadlineNs())
             {
+                if (record.suspicion.deservesLastChance())
+                {
+                    // Swimlog's addition to memberlist: an unconfirmed suspicion may only mean this member missed
+                    // the refutation (epidemics miss a member now and then under loss). Ask the suspect for its
+                    // state, which carries its own newest incarnation first; silence makes it dead a period later.
+                    record.suspicion.takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
+                    sendSelf(record.endpoint);
+                    work++;
+                    continue;
+                }
                 removeAt(suspects, i);
                 applyDead(record, record.incarnation, false, selfId, 0, self.idBytes.length);
                 work++;
@@ -902,16 +912,21 @@ public final class MembershipCore
         counters.increment(Counter.PUSH_PULLS);
         final int budget = maxPayloadLength - MessageCodec.PUSH_PULL_BASE_LENGTH - self.idBytes.length -
             self.endpointBytes.length;
+        final int size = table.size();
+        int selfIndex = 0;
+        while (selfIndex < size && table.get(selfIndex) != self)
+        {
+            selfIndex++;
+        }
         int next = 0;
         int chunk = 0;
-        final int size = table.size();
         do
         {
             int count = 0;
             int used = 0;
-            for (int i = next; i < size; i++)
+            for (int v = next; v < size; v++)
             {
-                final MemberRecord r = table.get(i);
+                final MemberRecord r = stateEntry(v, selfIndex);
                 final int entry = MessageCodec.pushPullMemberLength(
                     r.idBytes.length, r.endpointBytes.length, r.metadata.length);
                 if (used + entry > budget)
@@ -921,21 +936,34 @@ public final class MembershipCore
                 used += entry;
                 count++;
             }
-            if (count == 0 && next < size)
+            if (count == 0)
             {
                 next++; // cannot happen with validated sizes; never loop forever on a member too big to send
                 continue;
             }
             codec.pushPullBegin(sendBuffer, 0, reply, join, chunk++, count);
-            for (int i = next; i < next + count; i++)
+            for (int v = next; v < next + count; v++)
             {
-                final MemberRecord r = table.get(i);
+                final MemberRecord r = stateEntry(v, selfIndex);
                 codec.pushPullMember(r.incarnation, stateCode(r.state), r.idBytes, r.endpointBytes, r.metadata);
             }
             next += count;
             send(endpoint, codec.pushPullEnd(self.idBytes, self.endpointBytes));
         }
         while (next < size);
+    }
+
+    /**
+     * The {@code v}-th entry of a state exchange: this member first (its own newest incarnation is what a member
+     * asking after a suspicion needs most), then the rest of the table.
+     */
+    private MemberRecord stateEntry(final int v, final int selfIndex)
+    {
+        if (v == 0)
+        {
+            return self;
+        }
+        return table.get(v - 1 < selfIndex ? v - 1 : v);
     }
 
     private static MemberStateCode stateCode(final MemberState state)
@@ -1537,6 +1565,16 @@ public final class MembershipCore
         {
             return;
         }
+        if (r.suspicion != null && incarnation > r.incarnation)
+        {
+            // Suspected again at a newer incarnation: the member refuted the old suspicion (this member may never
+            // see that refutation, which the newer suspicion replaced in the queues), so a new timer starts.
+            final int length = codec.suspect(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+            memberUpdates.add(r, scratchBuffer, 0, length);
+            r.incarnation = incarnation;
+            r.suspicion = newSuspicion(accuser);
+            return;
+        }
         if (r.suspicion != null)
         {
             if (r.suspicion.confirm(accuser))
@@ -1563,14 +1601,19 @@ public final class MembershipCore
         memberUpdates.add(r, scratchBuffer, 0, length);
         r.incarnation = incarnation;
         table.state(r, MemberState.SUSPECT, nowNs);
-        final int n = table.liveCount();
-        final int k = Suspicion.expectedConfirmations(suspicionMult, n);
-        final long min = Suspicion.minTimeoutNs(suspicionMult, n, probeIntervalNs);
-        r.suspicion = new Suspicion(accuser, k, min, min * suspicionMaxTimeoutMult, nowNs);
+        r.suspicion = newSuspicion(accuser);
         suspects.add(r);
         counters.increment(Counter.SUSPICIONS);
         viewVersion++;
         sink.onMemberEvent(MembershipEventType.SUSPECTED, r.id, incarnation, nowNs);
+    }
+
+    private Suspicion newSuspicion(final MemberRecord accuser)
+    {
+        final int n = table.liveCount();
+        final int k = Suspicion.expectedConfirmations(suspicionMult, n);
+        final long min = Suspicion.minTimeoutNs(suspicionMult, n, probeIntervalNs);
+        return new Suspicion(accuser, k, min, min * suspicionMaxTimeoutMult, nowNs);
     }
 
     private void deadNode(final long incarnation, final DirectBuffer id, final DirectBuffer from)

@@ -17,6 +17,7 @@ public final class Suspicion
     private final Object[] confirmedBy;
     private int n;
     private long deadlineNs;
+    private boolean lastChanceTaken;
 
     /**
      * @param from         who raised the suspicion: its later messages do not count as confirmations.
@@ -64,6 +65,24 @@ public final class Suspicion
     public long deadlineNs()
     {
         return deadlineNs;
+    }
+
+    /**
+     * Whether, at expiry, the suspect deserves a last direct check: nobody confirmed the suspicion, so the only
+     * evidence is one accuser's, and a refutation may simply have missed this member.
+     */
+    public boolean deservesLastChance()
+    {
+        return !lastChanceTaken && n < k;
+    }
+
+    /**
+     * Takes the last chance: the timer runs until {@code deadlineNs} at least, once.
+     */
+    public void takeLastChance(final long deadlineNs)
+    {
+        lastChanceTaken = true;
+        this.deadlineNs = Math.max(this.deadlineNs, deadlineNs);
     }
 
     public int confirmations()

@@ -55,6 +55,26 @@ class SuspicionTest
     }
 
     @Test
+    void anUnconfirmedSuspicionGetsOneLastChanceThatExtendsTheTimer()
+    {
+        final Suspicion suspicion = new Suspicion(new Object(), 2, SECOND, 6 * SECOND, 0);
+        assertThat(suspicion.deservesLastChance()).isTrue();
+        suspicion.takeLastChance(7 * SECOND);
+        assertThat(suspicion.deadlineNs()).isEqualTo(7 * SECOND);
+        assertThat(suspicion.deservesLastChance()).as("only once").isFalse();
+    }
+
+    @Test
+    void aFullyConfirmedSuspicionGetsNoLastChance()
+    {
+        final Suspicion suspicion = new Suspicion(new Object(), 2, SECOND, 6 * SECOND, 0);
+        suspicion.confirm(new Object());
+        assertThat(suspicion.deservesLastChance()).isTrue();
+        suspicion.confirm(new Object());
+        assertThat(suspicion.deservesLastChance()).isFalse();
+    }
+
+    @Test
     void memberlistFormulaForOneConfirmationOfTwo()
     {
         // max - (max - min) * log(2) / log(3)

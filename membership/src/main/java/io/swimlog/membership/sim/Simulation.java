@@ -120,8 +120,9 @@ public final class Simulation implements SimNetwork.Handler
                         falseDead++;
                         if (falseDeadReports.size() < 20)
                         {
-                            falseDeadReports.add(
-                                id + " declared live " + memberId + " dead at " + nowNs / MILLIS + " ms");
+                            falseDeadReports.add(id + " declared live " + memberId + " dead at " + nowNs / MILLIS +
+                                " ms, at incarnation " + incarnation + " while it was at " +
+                                subject.core.localIncarnation());
                         }
                     }
                     break;
