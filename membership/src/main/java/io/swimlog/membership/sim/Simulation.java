@@ -312,6 +312,16 @@ public final class Simulation implements SimNetwork.Handler
         network.heal();
     }
 
+    /**
+     * Reschedules a member's timers after the caller acted on its core directly (broadcast, metadata update).
+     */
+    public void poke(final int index)
+    {
+        final Node node = nodes.get(index);
+        node.core.now(network.nowNs());
+        reschedule(node);
+    }
+
     public MembershipCore core(final int index)
     {
         return nodes.get(index).core;

@@ -152,6 +152,69 @@ class MembershipSimulationTest
         assertThat(a.network().dropped()).isEqualTo(b.network().dropped());
     }
 
+    @Test
+    void deadMembersAreForgottenAfterTheReclaimTime()
+    {
+        final Simulation sim = new Simulation(seed(10), ctx -> ctx.deadReclaimTimeMs(30_000));
+        sim.startCluster(MEMBERS, SECONDS);
+        assertThat(sim.runUntil(sim::viewsConverged, 60 * SECONDS, 100 * MILLIS)).isTrue();
+        sim.crash(5);
+        assertThat(sim.runUntil(() -> sim.allSee(5, MemberState.DEAD), 60 * SECONDS, 100 * MILLIS)).isTrue();
+        assertThat(sim.runUntil(() -> sim.core(0).member("node-5") == null, 40 * SECONDS, 100 * MILLIS))
+            .as("reclaimed, %s", sim).isTrue();
+        sim.runFor(5 * SECONDS);
+        for (int i = 0; i < MEMBERS; i++)
+        {
+            if (i != 5)
+            {
+                assertThat(sim.core(i).member("node-5")).as("member %d forgot node-5, %s", i, sim).isNull();
+                assertThat(sim.core(i).knownMemberCount()).isEqualTo(MEMBERS - 1);
+            }
+        }
+    }
+
+    @Test
+    void aPeerAnsweringOnlyIndirectProbesIsNamedInAWarning()
+    {
+        final Simulation sim = converged(seed(12));
+        // Datagrams from member 4 to member 2 vanish: 2's pings reach 4, but 4's acks never come back directly.
+        sim.network().cut(4, 2);
+        assertThat(sim.runUntil(() -> sim.core(2).counters().get(
+            io.swimlog.membership.MembershipCounters.Counter.ONE_WAY_WARNINGS) > 0, 600 * SECONDS, SECONDS))
+            .as("member 2 warns, %s", sim).isTrue();
+        assertThat(sim.warnings()).anyMatch(w -> w.contains("member node-4") && w.contains("node-2"));
+        assertThat(sim.falseDead()).as("false deaths %s, %s", sim.falseDeadReports(), sim).isZero();
+    }
+
+    @Test
+    void aUserBroadcastReachesEveryMemberOnceAndMetadataUpdatesSpread()
+    {
+        final Simulation sim = converged(seed(13));
+        final byte[] payload = "leader=node-3".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sim.core(3).broadcast(new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
+        sim.core(3).updateMetadata("role=leader".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sim.poke(3);
+        assertThat(sim.runUntil(() -> received(sim) == MEMBERS - 1, 30 * SECONDS, 100 * MILLIS))
+            .as("broadcast delivered everywhere, %s", sim).isTrue();
+        sim.runFor(30 * SECONDS);
+        assertThat(received(sim)).as("each member received it exactly once").isEqualTo(MEMBERS - 1);
+        for (int i = 0; i < MEMBERS; i++)
+        {
+            assertThat(sim.core(i).member("node-3").metadata()).asString(java.nio.charset.StandardCharsets.UTF_8)
+                .isEqualTo("role=leader");
+        }
+    }
+
+    private static long received(final Simulation sim)
+    {
+        long total = 0;
+        for (int i = 0; i < sim.size(); i++)
+        {
+            total += sim.core(i).counters().get(io.swimlog.membership.MembershipCounters.Counter.BROADCASTS_RECEIVED);
+        }
+        return total;
+    }
+
     private static int countSuspecting(final Simulation sim, final int index)
     {
         int count = 0;
