@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An embedded Aeron media driver with a client connected to it, set up to share a small machine: one shared
- * thread for the whole driver that backs off to parking when idle (no busy spin), and a directory of its
- * own under {@code /dev/shm} (or {@code java.io.tmpdir}) that is deleted on close.
+ * thread for the whole driver that backs off to parking when idle (no busy spin); a directory of its own
+ * under {@code /dev/shm} (or {@code java.io.tmpdir}) that is deleted on close; a smaller counters buffer (a
+ * cnc.dat of about 11 MiB instead of Aeron's 48 MiB). Directories left by crashed processes are reclaimed by
+ * the next launch ({@link StaleDriverDirectories}).
  * <p>
  * Several members in one process (for example {@code swimlog dev}) share one of these, each on its own port.
  * {@link #close()} closes the client, then the driver; it is safe to call more than once.
@@ -23,6 +25,13 @@ public final class EmbeddedMediaDriver implements AutoCloseable
 {
     /** Aeron's defaults are 10 s; a little slack keeps a briefly stopped JVM (GC, SIGSTOP) from losing its client. */
     private static final long LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
+
+    /**
+     * Aeron's default of 8 MiB of counter values (and four times that of counter metadata) makes a 48 MiB
+     * cnc.dat; membership needs a few counters per peer, and 1 MiB holds 8,192 counters.
+     */
+    private static final int COUNTERS_VALUES_BUFFER_LENGTH = 1024 * 1024;
+    private static final String DIRECTORY_PREFIX = "swimlog-";
 
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -50,6 +59,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1)))
+            .counterValuesBufferLength(COUNTERS_VALUES_BUFFER_LENGTH)
             .clientLivenessTimeoutNs(LIVENESS_TIMEOUT_NS)
             .publicationUnblockTimeoutNs(2 * LIVENESS_TIMEOUT_NS)
             .warnIfDirectoryExists(false);
@@ -85,11 +95,15 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         CloseHelper.closeAll(aeron, driver);
     }
 
+    /**
+     * A new directory under /dev/shm (or the temp dir), after deleting those that crashed processes left there.
+     */
     private static String freshDirectory(final String label)
     {
         final File shm = new File("/dev/shm");
-        final String parent = shm.isDirectory() && shm.canWrite() ? shm.getPath() : System.getProperty("java.io.tmpdir");
+        final File parent = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        StaleDriverDirectories.reclaim(parent, DIRECTORY_PREFIX);
         final String safeLabel = label.replaceAll("[^A-Za-z0-9._-]", "_");
-        return new File(parent, "swimlog-" + safeLabel + "-" + UUID.randomUUID()).getPath();
+        return new File(parent, DIRECTORY_PREFIX + safeLabel + "-" + UUID.randomUUID()).getPath();
     }
 }

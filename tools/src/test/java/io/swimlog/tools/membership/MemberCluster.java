@@ -86,10 +86,20 @@ final class MemberCluster implements AutoCloseable
         return true;
     }
 
+    /**
+     * Stops every process: SIGTERM first, so each closes its media driver and deletes the driver's directory,
+     * then SIGKILL for any still running after a few seconds (and for paused ones).
+     */
     public void close()
     {
         for (final MemberProcess process : processes)
         {
+            process.requestStop();
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (final MemberProcess process : processes)
+        {
+            process.awaitExit(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime())));
             process.close();
         }
     }

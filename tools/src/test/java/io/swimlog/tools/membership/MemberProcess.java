@@ -206,6 +206,41 @@ final class MemberProcess implements AutoCloseable
         return process.exitValue();
     }
 
+    /**
+     * Sends SIGCONT then SIGTERM without waiting, if the process is running: a stop that lets it clean up.
+     */
+    void requestStop()
+    {
+        if (process.isAlive())
+        {
+            try
+            {
+                signal("-CONT");
+                signal("-TERM");
+            }
+            catch (final Exception ignore)
+            {
+                // It may have exited in between; close() kills whatever is left.
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for the process to exit; true when it has.
+     */
+    boolean awaitExit(final long timeoutMs)
+    {
+        try
+        {
+            return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
     public void close()
     {
         if (process.isAlive())
