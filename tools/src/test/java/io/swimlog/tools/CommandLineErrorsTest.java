@@ -27,7 +27,7 @@ class CommandLineErrorsTest
         "membership run --id a --bind 127.0.0.1:7000 --profile fast      | --profile must be lan, wan or local",
         "membership run --id a --bind 127.0.0.1:7000 --no-such-flag      | Unknown option",
         "membership run --bind 127.0.0.1:7000                            | Missing required option: '--id=ID'",
-        "membership run --id a --bind 127.0.0.1:7000 --probe-interval-ms 100 --probe-timeout-ms 200 | probeTimeoutMs",
+        "membership run --id a --bind 127.0.0.1:0 --probe-interval-ms 100 --probe-timeout-ms 200 | probeTimeoutMs",
         "dev --nodes 0                                                   | --nodes must be 1 to 64",
         "dev --bind 127.0.0.1:65535 --nodes 3                            | --bind needs a port from 1 to 65533",
         "dev --bind localhost                                            | is not host:port",

@@ -20,7 +20,8 @@ class JsonLineTest
             .toString();
 
         assertThat(line).isEqualTo(
-            "{\"time\": 1700000000000, \"event\": \"joined\", \"member\": \"node-1\", \"incarnation\": 3, \"healthy\": true}");
+            "{\"time\": 1700000000000, \"event\": \"joined\", \"member\": \"node-1\", \"incarnation\": 3, " +
+            "\"healthy\": true}");
     }
 
     @Test

@@ -33,7 +33,8 @@ public final class AeronTransportContext
     /** Aeron's minimum: a peer publication only ever holds a few small datagrams in flight. */
     public static final int TERM_LENGTH_DEFAULT = 64 * 1024;
 
-    public static final String PUBLICATION_IDLE_TIMEOUT_PROP_NAME = "swimlog.membership.aeron.publication.idle.timeout.ms";
+    public static final String PUBLICATION_IDLE_TIMEOUT_PROP_NAME =
+        "swimlog.membership.aeron.publication.idle.timeout.ms";
     public static final long PUBLICATION_IDLE_TIMEOUT_MS_DEFAULT = 10_000;
 
     public static final String CONNECT_TIMEOUT_PROP_NAME = "swimlog.membership.aeron.connect.timeout.ms";
@@ -117,7 +118,8 @@ public final class AeronTransportContext
     }
 
     /**
-     * {@code host:port} to listen on; port 0 asks the system for a free one (see {@link AeronTransport#localEndpoint()}).
+     * {@code host:port} to listen on; port 0 asks the system for a free one
+     * (see {@link AeronTransport#localEndpoint()}).
      */
     public AeronTransportContext bind(final String bind)
     {

@@ -146,7 +146,8 @@ class AeronBadInputTest
         {
             sealAndSend(new PacketEnvelope("another-cluster", Keyring.of(KEY)), aliveLength);
         }
-        final int sealedLength = new PacketEnvelope(CLUSTER, Keyring.of(KEY)).seal(payload, 0, aliveLength, datagram, 0);
+        final int sealedLength =
+            new PacketEnvelope(CLUSTER, Keyring.of(KEY)).seal(payload, 0, aliveLength, datagram, 0);
         datagram.putByte(sealedLength - 1, (byte)(datagram.getByte(sealedLength - 1) ^ 1));
         send(datagram, sealedLength);
 

@@ -67,7 +67,8 @@ class AeronTransportTest
         Await.until("both sides receive five datagrams", 10_000,
             () ->
             {
-                a.poll((buffer, offset, length) -> receivedByA.add(buffer.getStringWithoutLengthAscii(offset, length)), 10);
+                a.poll((buffer, offset, length) ->
+                    receivedByA.add(buffer.getStringWithoutLengthAscii(offset, length)), 10);
                 b.poll(recorder, 10);
             },
             () -> received.size() == 5 && receivedByA.size() == 5);

@@ -37,7 +37,8 @@ class StaleDriverDirectoriesTest
 
         assertThat(StaleDriverDirectories.isAbandoned(directory, System.currentTimeMillis()))
             .as("fresh heartbeat: the pid may belong to another namespace").isFalse();
-        assertThat(StaleDriverDirectories.reclaim(parent, "swimlog-", System.currentTimeMillis() + LATER_MS)).isEqualTo(1);
+        final long later = System.currentTimeMillis() + LATER_MS;
+        assertThat(StaleDriverDirectories.reclaim(parent, "swimlog-", later)).isEqualTo(1);
         assertThat(directory).doesNotExist();
     }
 
@@ -76,7 +77,8 @@ class StaleDriverDirectoriesTest
         try
         {
             final UnsafeBuffer metaData = CncFileDescriptor.createMetaDataBuffer(mapped);
-            new ManyToOneRingBuffer(CncFileDescriptor.createToDriverBuffer(mapped, metaData)).consumerHeartbeatTime(timeMs);
+            new ManyToOneRingBuffer(CncFileDescriptor.createToDriverBuffer(mapped, metaData))
+                .consumerHeartbeatTime(timeMs);
         }
         finally
         {
@@ -117,7 +119,8 @@ class StaleDriverDirectoriesTest
     {
         try (RandomAccessFile file = new RandomAccessFile(new File(directory, CncFileDescriptor.CNC_FILE), "rw"))
         {
-            final ByteBuffer buffer = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value);
+            final ByteBuffer buffer =
+                ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value);
             file.getChannel().write(buffer, offset);
         }
     }

@@ -79,7 +79,8 @@ public final class EventPrinter
         }
         else
         {
-            out.println(Instant.now() + " started   " + memberId + " " + address + (detail.isEmpty() ? "" : " " + detail));
+            out.println(Instant.now() + " started   " + memberId + " " + address +
+                (detail.isEmpty() ? "" : " " + detail));
         }
         out.flush();
     }
@@ -99,7 +100,8 @@ public final class EventPrinter
         }
         else
         {
-            out.println(Instant.now() + " stopped   " + memberId + (left ? " (left the cluster)" : " (leave not confirmed)"));
+            out.println(Instant.now() + " stopped   " + memberId +
+                (left ? " (left the cluster)" : " (leave not confirmed)"));
         }
         out.flush();
     }
@@ -111,7 +113,10 @@ public final class EventPrinter
             final JsonLine object = new JsonLine();
             if (null != line.warning)
             {
-                object.field("time", System.currentTimeMillis()).field("event", "warning").field("message", line.warning);
+                object
+                    .field("time", System.currentTimeMillis())
+                    .field("event", "warning")
+                    .field("message", line.warning);
             }
             else
             {

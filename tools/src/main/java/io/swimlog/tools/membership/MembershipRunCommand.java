@@ -30,8 +30,10 @@ import java.util.concurrent.Callable;
         "Run one SWIM member over Aeron UDP (with an embedded media driver) and print one line per membership " +
             "event until SIGTERM or SIGINT; then leave the cluster gracefully and exit 0.",
         "With --json, each line is a JSON object: {\"time\": epoch-ms, \"event\": " +
-            "\"joined|updated|suspected|alive|dead|left\", \"member\": ID, \"incarnation\": N, \"address\": \"host:port\"}; " +
-            "the first line is {\"event\": \"started\", \"member\", \"address\"} and the last {\"event\": \"stopped\", \"left\"}."
+            "\"joined|updated|suspected|alive|dead|left\", \"member\": ID, \"incarnation\": N, " +
+            "\"address\": \"host:port\"}; the first line is {\"event\": \"started\", \"member\", \"address\"} " +
+            "and the last {\"event\": \"stopped\", \"left\"}; {\"event\": \"warning\", \"message\"} reports what an " +
+            "operator should see (a peer reachable only indirectly)."
     })
 public final class MembershipRunCommand implements Callable<Integer>
 {
@@ -54,7 +56,8 @@ public final class MembershipRunCommand implements Callable<Integer>
     String key;
 
     @Option(names = "--cluster", paramLabel = "NAME", defaultValue = MembershipContext.DEFAULT_CLUSTER_NAME,
-        description = "Cluster name carried in every datagram; other clusters' datagrams are dropped (default: ${DEFAULT-VALUE}).")
+        description = "Cluster name carried in every datagram; other clusters' datagrams are dropped " +
+            "(default: ${DEFAULT-VALUE}).")
     String cluster;
 
     @Option(names = "--json", description = "One JSON object per line.")
@@ -110,7 +113,8 @@ public final class MembershipRunCommand implements Callable<Integer>
             try (membership)
             {
                 printer.printStarted(id, ctx.bind(), "cluster " + cluster + ", profile " +
-                    profile.toLowerCase(Locale.ROOT) + (seeds.isEmpty() ? ", no seeds" : ", seeds " + String.join(",", seeds)));
+                    profile.toLowerCase(Locale.ROOT) +
+                    (seeds.isEmpty() ? ", no seeds" : ", seeds " + String.join(",", seeds)));
                 while (!signal.isStopRequested())
                 {
                     printer.printPending(100);

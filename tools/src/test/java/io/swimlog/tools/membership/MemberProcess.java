@@ -167,7 +167,8 @@ final class MemberProcess implements AutoCloseable
         String last = null;
         for (final Map<String, Object> e : events)
         {
-            if (member.equals(e.get("member")) && !"started".equals(e.get("event")) && !"stopped".equals(e.get("event")))
+            final Object event = e.get("event");
+            if (member.equals(e.get("member")) && !"started".equals(event) && !"stopped".equals(event))
             {
                 last = (String)e.get("event");
             }

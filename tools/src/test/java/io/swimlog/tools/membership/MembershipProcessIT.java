@@ -82,7 +82,8 @@ class MembershipProcessIT
         MemberCluster.assertNeverWithin("m2 was declared dead after resuming", 4_000,
             () -> cluster.processes().stream().anyMatch(p -> p.hasEvent("dead", "m2")));
         MemberCluster.await("everyone sees everyone live again", 20_000, () -> cluster.converged(cluster.processes()));
-        assertThat(pausedForMs).as("the pause must stay shorter than the 2.1 s minimum suspicion timeout").isLessThan(2_000);
+        assertThat(pausedForMs).as("the pause must stay shorter than the 2.1 s minimum suspicion timeout")
+            .isLessThan(2_000);
         for (final MemberProcess process : cluster.processes())
         {
             assertThat(process.events()).as("dead events printed by " + process.id())
