@@ -1,18 +1,7 @@
 package io.swimlog.membership;
 
 import io.swimlog.membership.MembershipCounters.Counter;
-import io.swimlog.membership.codecs.AckDecoder;
-import io.swimlog.membership.codecs.AliveDecoder;
-import io.swimlog.membership.codecs.BooleanType;
-import io.swimlog.membership.codecs.DeadDecoder;
-import io.swimlog.membership.codecs.IndirectPingDecoder;
 import io.swimlog.membership.codecs.MemberStateCode;
-import io.swimlog.membership.codecs.MessageHeaderDecoder;
-import io.swimlog.membership.codecs.NackDecoder;
-import io.swimlog.membership.codecs.PingDecoder;
-import io.swimlog.membership.codecs.PushPullDecoder;
-import io.swimlog.membership.codecs.SuspectDecoder;
-import io.swimlog.membership.codecs.UserBroadcastDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -62,7 +51,6 @@ public final class MembershipCore
     static final int ONE_WAY_WARNING_THRESHOLD = 3;
     private static final int MAX_PENDING_INDIRECT = 64;
     private static final int MAX_PICKS = 16;
-    private static final int RECEIVE_BUFFER_LENGTH = 64 * 1024;
     private static final long RECLAIM_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int FILTER_INDIRECT = 0;
     private static final int FILTER_GOSSIP = 1;
@@ -98,30 +86,15 @@ public final class MembershipCore
     private final ArrayList<MemberRecord> suspects = new ArrayList<>();
     private final ArrayList<MemberRecord> deadMembers = new ArrayList<>();
     private final MemberRecord[] picks = new MemberRecord[MAX_PICKS];
+    private final java.util.HashMap<String, MemberRecord> liveSeedCache = new java.util.HashMap<>();
 
     private final MessageCodec codec = new MessageCodec();
+    private final MessageReader reader;
+    private final Receiver receiver = new Receiver();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer sealBuffer;
     private final UnsafeBuffer scratchBuffer;
-    private final UnsafeBuffer receiveBuffer = new UnsafeBuffer(new byte[RECEIVE_BUFFER_LENGTH]);
-    private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer probeTargetId = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer idView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer endpointView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer metadataView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer fromView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer sourceIdView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer sourceEndpointView = new UnsafeBuffer(0, 0);
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final PingDecoder pingDecoder = new PingDecoder();
-    private final IndirectPingDecoder indirectPingDecoder = new IndirectPingDecoder();
-    private final AckDecoder ackDecoder = new AckDecoder();
-    private final NackDecoder nackDecoder = new NackDecoder();
-    private final AliveDecoder aliveDecoder = new AliveDecoder();
-    private final SuspectDecoder suspectDecoder = new SuspectDecoder();
-    private final DeadDecoder deadDecoder = new DeadDecoder();
-    private final PushPullDecoder pushPullDecoder = new PushPullDecoder();
-    private final UserBroadcastDecoder userBroadcastDecoder = new UserBroadcastDecoder();
 
     // Indirect probes this member runs for others (it is the middle of a ping-req).
     private final long[] pendingLocalSequence = new long[MAX_PENDING_INDIRECT];
@@ -194,6 +167,7 @@ public final class MembershipCore
         this.sink = sink;
         this.random = new SplittableRandom(ctx.randomSeed());
         this.awareness = new Awareness(ctx.awarenessMaxMultiplier());
+        this.reader = new MessageReader(envelope, counters);
 
         maxPayloadLength = ctx.maxDatagramLength() - envelope.overhead();
         sendBuffer = new UnsafeBuffer(new byte[maxPayloadLength]);
@@ -879,13 +853,23 @@ public final class MembershipCore
         return 0;
     }
 
+    /**
+     * Whether a live member is at the seed's endpoint. The member found last time is checked first, so in steady
+     * state this costs nothing per reconnect tick even in a cluster of ten thousand.
+     */
     private boolean isLiveEndpoint(final String endpoint)
     {
+        final MemberRecord cached = liveSeedCache.get(endpoint);
+        if (cached != null && !cached.state.isDeadOrLeft() && cached.endpoint.equals(endpoint))
+        {
+            return true;
+        }
         for (int i = 0, size = table.size(); i < size; i++)
         {
             final MemberRecord record = table.get(i);
             if (!record.state.isDeadOrLeft() && record.endpoint.equals(endpoint))
             {
+                liveSeedCache.put(endpoint, record);
                 return true;
             }
         }
@@ -1089,378 +1073,153 @@ public final class MembershipCore
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * Handles one received datagram: opens the envelope, then each message in it. Anything malformed is counted and
-     * the rest of the datagram dropped; nothing received can stop the member.
+     * Handles one received datagram: opens the envelope, then each message in it (see {@link MessageReader}).
+     * Anything malformed is counted and dropped; nothing received can stop the member.
      */
     public void onDatagram(final DirectBuffer buffer, final int offset, final int length)
     {
-        counters.increment(Counter.MESSAGES_IN);
-        counters.add(Counter.BYTES_IN, length);
-        if (length > RECEIVE_BUFFER_LENGTH)
-        {
-            counters.increment(Counter.REJECTED_MALFORMED);
-            return;
-        }
-        final int payloadLength = envelope.open(buffer, offset, length, receiveBuffer, 0);
-        if (payloadLength < 0)
-        {
-            countRejected(payloadLength);
-            return;
-        }
-        if (payloadLength == 0)
-        {
-            counters.increment(Counter.REJECTED_TRUNCATED); // every datagram carries at least one message
-            return;
-        }
-        payload.wrap(receiveBuffer, 0, payloadLength);
-        int position = 0;
-        try
-        {
-            while (position < payloadLength)
-            {
-                final int next = onMessage(position, payloadLength);
-                if (next < 0)
-                {
-                    return;
-                }
-                position = next;
-            }
-        }
-        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
-        {
-            counters.increment(Counter.REJECTED_TRUNCATED);
-        }
-    }
-
-    private void countRejected(final int reason)
-    {
-        switch (reason)
-        {
-            case PacketEnvelope.REJECTED_VERSION:
-                counters.increment(Counter.REJECTED_VERSION);
-                break;
-            case PacketEnvelope.REJECTED_CLUSTER:
-                counters.increment(Counter.REJECTED_CLUSTER);
-                break;
-            case PacketEnvelope.REJECTED_KEY:
-                counters.increment(Counter.REJECTED_KEY);
-                break;
-            case PacketEnvelope.REJECTED_PLAINTEXT:
-                counters.increment(Counter.REJECTED_PLAINTEXT);
-                break;
-            case PacketEnvelope.REJECTED_ENCRYPTED:
-                counters.increment(Counter.REJECTED_ENCRYPTED);
-                break;
-            default:
-                counters.increment(Counter.REJECTED_MALFORMED);
-                break;
-        }
+        reader.read(buffer, offset, length, receiver);
     }
 
     /**
-     * @return the position after the message, or -1 to drop the rest of the datagram.
+     * What the core does with each message a {@link MessageReader} decodes.
      */
-    private int onMessage(final int position, final int payloadLength)
+    private final class Receiver implements MessageReader.Handler
     {
-        if (payloadLength - position < MessageCodec.HEADER_LENGTH)
+        public void onPing(
+            final long sequence, final DirectBuffer targetId, final DirectBuffer sourceId, final DirectBuffer sourceEndpoint)
         {
-            counters.increment(Counter.REJECTED_TRUNCATED);
-            return -1;
+            if (!sameBytes(self.idBytes, targetId))
+            {
+                return; // meant for a member that used to be at this endpoint: acking would vouch for it wrongly
+            }
+            send(endpointOf(sourceId, sourceEndpoint), piggyback(codec.ack(sendBuffer, 0, sequence, false)));
         }
-        headerDecoder.wrap(payload, position);
-        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
-        {
-            counters.increment(Counter.REJECTED_SCHEMA);
-            return -1;
-        }
-        final int templateId = headerDecoder.templateId();
-        final int blockLength = headerDecoder.blockLength();
-        final int version = headerDecoder.version();
-        final int body = position + MessageCodec.HEADER_LENGTH;
-        switch (templateId)
-        {
-            case PingDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, PingDecoder.BLOCK_LENGTH) ? onPing(body, blockLength, version) : -1;
-            case IndirectPingDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, IndirectPingDecoder.BLOCK_LENGTH) ?
-                    onIndirectPing(body, blockLength, version) : -1;
-            case AckDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, AckDecoder.BLOCK_LENGTH) ? onAck(body, blockLength, version) : -1;
-            case NackDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, NackDecoder.BLOCK_LENGTH) ? onNack(body, blockLength, version) : -1;
-            case AliveDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, AliveDecoder.BLOCK_LENGTH) ? onAlive(body, blockLength, version) : -1;
-            case SuspectDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, SuspectDecoder.BLOCK_LENGTH) ?
-                    onSuspect(body, blockLength, version) : -1;
-            case DeadDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, DeadDecoder.BLOCK_LENGTH) ? onDead(body, blockLength, version) : -1;
-            case PushPullDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, PushPullDecoder.BLOCK_LENGTH) ?
-                    onPushPull(body, blockLength, version) : -1;
-            case UserBroadcastDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, UserBroadcastDecoder.BLOCK_LENGTH) ?
-                    onUserBroadcast(body, blockLength, version) : -1;
-            default:
-                counters.increment(Counter.REJECTED_UNKNOWN_TEMPLATE);
-                return -1;
-        }
-    }
 
-    private boolean checkBlock(final int blockLength, final int expected)
-    {
-        // A newer version may append fields (a longer block); a shorter one is not a message of ours.
-        if (blockLength < expected)
+        public void onIndirectPing(
+            final long sequence,
+            final boolean wantNack,
+            final DirectBuffer targetId,
+            final DirectBuffer targetEndpoint,
+            final DirectBuffer sourceId,
+            final DirectBuffer sourceEndpoint)
         {
-            counters.increment(Counter.REJECTED_MALFORMED);
-            return false;
+            counters.increment(Counter.INDIRECT_PROBES);
+            if (pendingCount == MAX_PENDING_INDIRECT)
+            {
+                return; // overloaded: the requester hears nothing, which costs it a little health, not us
+            }
+            final String origin = endpointOf(sourceId, sourceEndpoint);
+            final String target = endpointOf(targetId, targetEndpoint);
+            final long localSequence = ++MembershipCore.this.sequence;
+            final int i = pendingCount++;
+            pendingLocalSequence[i] = localSequence;
+            pendingOriginSequence[i] = sequence;
+            pendingOrigin[i] = origin;
+            pendingWantNack[i] = wantNack;
+            // Lifeguard: nack at 80% of the timeout so that it reaches the requester before its probe period ends.
+            pendingDeadlineNs[i] = nowNs + (probeTimeoutNs * 4) / 5;
+            final int length = codec.ping(
+                sendBuffer, 0, localSequence, targetId, 0, targetId.capacity(), self.idBytes, self.endpointBytes);
+            send(target, piggyback(length));
         }
-        return true;
-    }
 
-    private boolean validId(final DirectBuffer view)
-    {
-        final int length = view.capacity();
-        if (length == 0 || length > MembershipContext.MAX_MEMBER_ID_LENGTH)
+        public void onAck(final long sequence, final boolean forwarded)
         {
-            counters.increment(Counter.REJECTED_MALFORMED);
-            return false;
-        }
-        return true;
-    }
-
-    private boolean validEndpoint(final DirectBuffer view)
-    {
-        final int length = view.capacity();
-        if (length < 3 || length > MembershipContext.MAX_ENDPOINT_LENGTH)
-        {
-            counters.increment(Counter.REJECTED_MALFORMED);
-            return false;
-        }
-        return true;
-    }
-
-    private int onPing(final int offset, final int blockLength, final int version)
-    {
-        pingDecoder.wrap(payload, offset, blockLength, version);
-        final long seq = pingDecoder.sequence();
-        pingDecoder.wrapTargetId(idView);
-        pingDecoder.wrapSourceId(sourceIdView);
-        pingDecoder.wrapSourceEndpoint(sourceEndpointView);
-        final int end = pingDecoder.limit();
-        if (!validId(idView) || !validId(sourceIdView) || !validEndpoint(sourceEndpointView))
-        {
-            return -1;
-        }
-        if (!equals(self.idBytes, idView))
-        {
-            // Meant for a member that used to be at this endpoint; acking would vouch for it wrongly.
-            return end;
-        }
-        final String replyTo = endpointOf(sourceIdView, sourceEndpointView);
-        send(replyTo, piggyback(codec.ack(sendBuffer, 0, seq, false)));
-        return end;
-    }
-
-    private int onIndirectPing(final int offset, final int blockLength, final int version)
-    {
-        indirectPingDecoder.wrap(payload, offset, blockLength, version);
-        final long seq = indirectPingDecoder.sequence();
-        final boolean wantNack = indirectPingDecoder.wantNack() == BooleanType.TRUE;
-        indirectPingDecoder.wrapTargetId(idView);
-        indirectPingDecoder.wrapTargetEndpoint(endpointView);
-        indirectPingDecoder.wrapSourceId(sourceIdView);
-        indirectPingDecoder.wrapSourceEndpoint(sourceEndpointView);
-        final int end = indirectPingDecoder.limit();
-        if (!validId(idView) || !validEndpoint(endpointView) || !validId(sourceIdView) ||
-            !validEndpoint(sourceEndpointView))
-        {
-            return -1;
-        }
-        counters.increment(Counter.INDIRECT_PROBES);
-        if (pendingCount == MAX_PENDING_INDIRECT)
-        {
-            return end; // overloaded: the requester hears nothing, which costs it a little health, not us
-        }
-        final String origin = endpointOf(sourceIdView, sourceEndpointView);
-        final String target = endpointOf(idView, endpointView);
-        final long localSequence = ++sequence;
-        final int i = pendingCount++;
-        pendingLocalSequence[i] = localSequence;
-        pendingOriginSequence[i] = seq;
-        pendingOrigin[i] = origin;
-        pendingWantNack[i] = wantNack;
-        // Lifeguard: nack at 80% of the timeout so that it reaches the requester before its probe period ends.
-        pendingDeadlineNs[i] = nowNs + (probeTimeoutNs * 4) / 5;
-        final int length = codec.ping(
-            sendBuffer, 0, localSequence, idView, 0, idView.capacity(), self.idBytes, self.endpointBytes);
-        send(target, piggyback(length));
-        return end;
-    }
-
-    private int onAck(final int offset, final int blockLength, final int version)
-    {
-        ackDecoder.wrap(payload, offset, blockLength, version);
-        final long seq = ackDecoder.sequence();
-        final boolean forwarded = ackDecoder.forwarded() == BooleanType.TRUE;
-        counters.increment(Counter.ACKS);
-        if (probing && seq == probeSequence)
-        {
-            onProbeAck(forwarded);
-        }
-        else
-        {
+            counters.increment(Counter.ACKS);
+            if (probing && sequence == probeSequence)
+            {
+                onProbeAck(forwarded);
+                return;
+            }
             for (int i = 0; i < pendingCount; i++)
             {
-                if (pendingLocalSequence[i] == seq)
+                if (pendingLocalSequence[i] == sequence)
                 {
                     send(pendingOrigin[i], piggyback(codec.ack(sendBuffer, 0, pendingOriginSequence[i], true)));
                     removePending(i);
-                    break;
+                    return;
                 }
             }
         }
-        return offset + blockLength;
-    }
 
-    private int onNack(final int offset, final int blockLength, final int version)
-    {
-        nackDecoder.wrap(payload, offset, blockLength, version);
-        final long seq = nackDecoder.sequence();
-        counters.increment(Counter.NACKS);
-        if (probing && seq == probeSequence)
+        public void onNack(final long sequence)
         {
-            probeNacks++;
-        }
-        return offset + blockLength;
-    }
-
-    private int onAlive(final int offset, final int blockLength, final int version)
-    {
-        aliveDecoder.wrap(payload, offset, blockLength, version);
-        final long incarnation = aliveDecoder.incarnation();
-        aliveDecoder.wrapMemberId(idView);
-        aliveDecoder.wrapEndpoint(endpointView);
-        aliveDecoder.wrapMetadata(metadataView);
-        final int end = aliveDecoder.limit();
-        if (!validId(idView) || !validEndpoint(endpointView) || incarnation < 0)
-        {
-            return -1;
-        }
-        aliveNode(incarnation, idView, endpointView, metadataView);
-        return end;
-    }
-
-    private int onSuspect(final int offset, final int blockLength, final int version)
-    {
-        suspectDecoder.wrap(payload, offset, blockLength, version);
-        final long incarnation = suspectDecoder.incarnation();
-        suspectDecoder.wrapMemberId(idView);
-        suspectDecoder.wrapFromId(fromView);
-        final int end = suspectDecoder.limit();
-        if (!validId(idView) || !validId(fromView) || incarnation < 0)
-        {
-            return -1;
-        }
-        suspectNode(incarnation, idView, fromView);
-        return end;
-    }
-
-    private int onDead(final int offset, final int blockLength, final int version)
-    {
-        deadDecoder.wrap(payload, offset, blockLength, version);
-        final long incarnation = deadDecoder.incarnation();
-        deadDecoder.wrapMemberId(idView);
-        deadDecoder.wrapFromId(fromView);
-        final int end = deadDecoder.limit();
-        if (!validId(idView) || !validId(fromView) || incarnation < 0)
-        {
-            return -1;
-        }
-        deadNode(incarnation, idView, fromView);
-        return end;
-    }
-
-    private int onPushPull(final int offset, final int blockLength, final int version)
-    {
-        pushPullDecoder.wrap(payload, offset, blockLength, version);
-        final boolean reply = pushPullDecoder.reply() == BooleanType.TRUE;
-        final int chunkIndex = pushPullDecoder.chunkIndex();
-        final PushPullDecoder.MembersDecoder members = pushPullDecoder.members();
-        while (members.hasNext())
-        {
-            members.next();
-            final long incarnation = members.incarnation();
-            final MemberStateCode state = members.state();
-            members.wrapMemberId(idView);
-            members.wrapEndpoint(endpointView);
-            members.wrapMetadata(metadataView);
-            if (!validId(idView) || !validEndpoint(endpointView) || incarnation < 0 ||
-                state == MemberStateCode.NULL_VAL)
+            counters.increment(Counter.NACKS);
+            if (probing && sequence == probeSequence)
             {
-                return -1;
+                probeNacks++;
             }
-            mergeRemoteState(incarnation, state);
         }
-        pushPullDecoder.wrapSourceId(sourceIdView);
-        pushPullDecoder.wrapSourceEndpoint(sourceEndpointView);
-        final int end = pushPullDecoder.limit();
-        if (!validId(sourceIdView) || !validEndpoint(sourceEndpointView))
+
+        public void onAlive(
+            final long incarnation, final DirectBuffer memberId, final DirectBuffer endpoint, final DirectBuffer metadata)
         {
-            return -1;
+            aliveNode(incarnation, memberId, endpoint, metadata);
         }
-        if (reply)
+
+        public void onSuspect(final long incarnation, final DirectBuffer memberId, final DirectBuffer fromId)
         {
-            if (joining)
+            suspectNode(incarnation, memberId, fromId);
+        }
+
+        public void onDead(final long incarnation, final DirectBuffer memberId, final DirectBuffer fromId)
+        {
+            deadNode(incarnation, memberId, fromId);
+        }
+
+        public void onPushPullMember(
+            final long incarnation,
+            final MemberStateCode state,
+            final DirectBuffer memberId,
+            final DirectBuffer endpoint,
+            final DirectBuffer metadata)
+        {
+            switch (state)
+            {
+                case ALIVE:
+                    aliveNode(incarnation, memberId, endpoint, metadata);
+                    break;
+                case LEFT:
+                    deadNode(incarnation, memberId, memberId);
+                    break;
+                default:
+                    // memberlist: prefer suspecting over believing a remote death, so a wrongly dead member refutes.
+                    suspectNode(incarnation, memberId, selfId);
+                    break;
+            }
+        }
+
+        public void onPushPullEnd(
+            final boolean reply, final int chunkIndex, final DirectBuffer sourceId, final DirectBuffer sourceEndpoint)
+        {
+            if (reply)
             {
                 joining = false;
             }
+            else if (chunkIndex == 0)
+            {
+                sendState(endpointOf(sourceId, sourceEndpoint), true, false);
+            }
         }
-        else if (chunkIndex == 0)
-        {
-            sendState(endpointOf(sourceIdView, sourceEndpointView), true, false);
-        }
-        return end;
-    }
 
-    private void mergeRemoteState(final long incarnation, final MemberStateCode state)
-    {
-        switch (state)
+        public void onUserBroadcast(
+            final long sequence,
+            final DirectBuffer originId,
+            final DirectBuffer payload,
+            final DirectBuffer message,
+            final int offset,
+            final int length)
         {
-            case ALIVE:
-                aliveNode(incarnation, idView, endpointView, metadataView);
-                break;
-            case LEFT:
-                deadNode(incarnation, idView, idView);
-                break;
-            default:
-                // memberlist: prefer suspecting over believing a remote death, so a wrongly dead member can refute.
-                suspectNode(incarnation, idView, selfId);
-                break;
+            final MemberRecord origin = table.find(originId, 0, originId.capacity());
+            if (origin == null || origin == self || !origin.markBroadcastSeen(sequence))
+            {
+                return;
+            }
+            counters.increment(Counter.BROADCASTS_RECEIVED);
+            userBroadcasts.add(null, message, offset, length);
+            sink.onBroadcast(origin.id, payload, 0, payload.capacity());
         }
-    }
-
-    private int onUserBroadcast(final int offset, final int blockLength, final int version)
-    {
-        userBroadcastDecoder.wrap(payload, offset, blockLength, version);
-        final long seq = userBroadcastDecoder.sequence();
-        userBroadcastDecoder.wrapOriginId(idView);
-        userBroadcastDecoder.wrapPayload(metadataView);
-        final int end = userBroadcastDecoder.limit();
-        if (!validId(idView))
-        {
-            return -1;
-        }
-        final MemberRecord origin = table.find(idView, 0, idView.capacity());
-        if (origin == null || origin == self || !origin.markBroadcastSeen(seq))
-        {
-            return end;
-        }
-        counters.increment(Counter.BROADCASTS_RECEIVED);
-        final int start = offset - MessageCodec.HEADER_LENGTH;
-        userBroadcasts.add(null, payload, start, end - start);
-        sink.onBroadcast(origin.id, metadataView, 0, metadataView.capacity());
-        return end;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1483,7 +1242,7 @@ public final class MembershipCore
             table.add(r, random);
             isNew = true;
         }
-        else if (!equals(r.endpointBytes, endpoint))
+        else if (!sameBytes(r.endpointBytes, endpoint))
         {
             if (r != self && r.state.isDeadOrLeft())
             {
@@ -1499,8 +1258,8 @@ public final class MembershipCore
         if (r == self)
         {
             if (incarnation < self.incarnation ||
-                (incarnation == self.incarnation && equals(self.metadata, metadata) &&
-                equals(self.endpointBytes, endpoint)))
+                (incarnation == self.incarnation && sameBytes(self.metadata, metadata) &&
+                sameBytes(self.endpointBytes, endpoint)))
             {
                 return;
             }
@@ -1513,7 +1272,7 @@ public final class MembershipCore
         }
 
         final MemberState oldState = r.state;
-        final boolean metadataChanged = !equals(r.metadata, metadata);
+        final boolean metadataChanged = !sameBytes(r.metadata, metadata);
         if (endpointChanged)
         {
             r.endpoint(string(endpoint));
@@ -1623,7 +1382,7 @@ public final class MembershipCore
         {
             return;
         }
-        applyDead(r, incarnation, equals(r.idBytes, from), from, 0, from.capacity());
+        applyDead(r, incarnation, sameBytes(r.idBytes, from), from, 0, from.capacity());
     }
 
     private void applyDead(
@@ -1686,14 +1445,14 @@ public final class MembershipCore
     private String endpointOf(final DirectBuffer id, final DirectBuffer endpoint)
     {
         final MemberRecord r = table.find(id, 0, id.capacity());
-        if (r != null && equals(r.endpointBytes, endpoint))
+        if (r != null && sameBytes(r.endpointBytes, endpoint))
         {
             return r.endpoint;
         }
         return string(endpoint);
     }
 
-    private static boolean equals(final byte[] bytes, final DirectBuffer view)
+    private static boolean sameBytes(final byte[] bytes, final DirectBuffer view)
     {
         final int length = view.capacity();
         if (bytes.length != length)
