@@ -22,6 +22,7 @@ final class TestBroker implements AutoCloseable
     final String endpoint;
     BrokerNode node;
     int termLength = BrokerContext.DEFAULT_TERM_LENGTH;
+    long sessionTimeoutMs = 5_000;
     io.swimlog.storage.FlushPolicy flushPolicy = FlushPolicy.NEVER;
 
     TestBroker(final File dataDir)
@@ -45,7 +46,7 @@ final class TestBroker implements AutoCloseable
             .dataDir(dataDir)
             .flushPolicy(flushPolicy)
             .termLength(termLength)
-            .sessionTimeoutMs(5_000)
+            .sessionTimeoutMs(sessionTimeoutMs)
             .aeronDirectoryName(driver.aeronDirectoryName());
     }
 

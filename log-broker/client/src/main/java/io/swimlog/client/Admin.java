@@ -58,6 +58,7 @@ public final class Admin implements AutoCloseable
      */
     public synchronized void createTopic(final String topic, final int partitions, final int replicationFactor)
     {
+        connection.ensureSession();
         final long correlationId = connection.nextCorrelationId();
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + createTopic
             .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())
@@ -76,6 +77,7 @@ public final class Admin implements AutoCloseable
      */
     public synchronized void deleteTopic(final String topic)
     {
+        connection.ensureSession();
         final long correlationId = connection.nextCorrelationId();
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + deleteTopic
             .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())
@@ -128,6 +130,7 @@ public final class Admin implements AutoCloseable
      */
     public synchronized List<MemberDescription> members()
     {
+        connection.ensureSession();
         final long correlationId = connection.nextCorrelationId();
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + membersRequest
             .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())

@@ -65,6 +65,7 @@ public final class BrokerConnection implements AutoCloseable
     private final Aeron aeron;
     private final boolean ownsAeron;
     private final UnsafeBuffer buffer;
+    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[4096]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ConnectRequestEncoder connectRequest = new ConnectRequestEncoder();
@@ -204,14 +205,14 @@ public final class BrokerConnection implements AutoCloseable
         sessionId = -1;
         connectAnswered = false;
         connectCorrelationId = nextCorrelationId();
-        final ConnectRequestEncoder encoder = connectRequest.wrapAndApplyHeader(buffer, 0, headerEncoder)
+        final ConnectRequestEncoder encoder = connectRequest.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .correlationId(connectCorrelationId)
             .protocolVersion(BrokerProtocol.PROTOCOL_VERSION)
             .responseStreamId(BrokerProtocol.RESPONSE_STREAM_ID)
             .responseChannel(responseChannel)
             .clientName(ctx.clientName());
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
-        while (requests.offer(buffer, 0, length) < 0)
+        while (requests.offer(controlBuffer, 0, length) < 0)
         {
             checkDeadline(deadlineNs, "the connect request could not be sent");
             idleStrategy.idle();
@@ -248,6 +249,21 @@ public final class BrokerConnection implements AutoCloseable
     public void reconnect()
     {
         connect();
+    }
+
+    /**
+     * Open a new session if this one has been quiet for so long that the broker may have timed it out; call it
+     * before encoding a request, which carries the session id. Owners that poll all the time never need it
+     * (polling sends keep-alives).
+     *
+     * @throws BrokerUnavailableException if a new session cannot be opened.
+     */
+    public void ensureSession()
+    {
+        if (sessionId < 0 || System.nanoTime() - lastSendNs > sessionTimeoutNs / 2)
+        {
+            connect();
+        }
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -301,8 +317,8 @@ public final class BrokerConnection implements AutoCloseable
         if (nowNs - lastSendNs > sessionTimeoutNs / 4 && sessionId >= 0)
         {
             final int length = MessageHeaderEncoder.ENCODED_LENGTH +
-                keepAlive.wrapAndApplyHeader(buffer, 0, headerEncoder).sessionId(sessionId).encodedLength();
-            if (requests.offer(buffer, 0, length) > 0)
+                keepAlive.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId).encodedLength();
+            if (requests.offer(controlBuffer, 0, length) > 0)
             {
                 lastSendNs = nowNs;
             }
@@ -391,8 +407,8 @@ public final class BrokerConnection implements AutoCloseable
         if (sessionId >= 0 && null != requests && requests.isConnected())
         {
             final int length = MessageHeaderEncoder.ENCODED_LENGTH +
-                closeSession.wrapAndApplyHeader(buffer, 0, headerEncoder).sessionId(sessionId).encodedLength();
-            requests.offer(buffer, 0, length);
+                closeSession.wrapAndApplyHeader(controlBuffer, 0, headerEncoder).sessionId(sessionId).encodedLength();
+            requests.offer(controlBuffer, 0, length);
         }
         sessionId = -1;
         if (ownsAeron)

@@ -62,6 +62,7 @@ public final class Consumer implements AutoCloseable
         10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     private final long requestTimeoutNs;
     private ClientException pendingError;
+    private long sessionId;
     private int nextState;
 
     private Consumer(final ClientContext ctx)
@@ -71,6 +72,7 @@ public final class Consumer implements AutoCloseable
         this.waiter = new RequestWaiter(connection);
         this.waiter.otherResponses(responseHandler);
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
+        this.sessionId = connection.sessionId();
     }
 
     /**
@@ -197,6 +199,7 @@ public final class Consumer implements AutoCloseable
 
     private long listOffset(final TopicPartition partition, final long timestamp)
     {
+        connection.ensureSession();
         final long correlationId = connection.nextCorrelationId();
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + listOffsetsRequest
             .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())
@@ -285,6 +288,8 @@ public final class Consumer implements AutoCloseable
         {
             throw new IllegalStateException("no partitions are assigned: call assign or subscribe first");
         }
+        connection.ensureSession();
+        forgetFetchesOfOldSessions();
         final long startNs = System.nanoTime();
         final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
         for (int i = 0, size = states.size(); i < size; i++)
@@ -380,9 +385,8 @@ public final class Consumer implements AutoCloseable
             if (state.fetchCorrelationId >= 0 && nowNs - state.fetchSentNs > requestTimeoutNs + state.fetchWaitNs)
             {
                 // Lost: the broker restarted or timed the session out. Start a new session and fetch again.
-                fetchByCorrelation.remove(state.fetchCorrelationId);
-                state.fetchCorrelationId = -1;
                 connection.reconnect();
+                forgetFetchesOfOldSessions();
             }
             if (state.fetchCorrelationId < 0 && !state.hasData() && state.position >= 0)
             {
@@ -405,6 +409,22 @@ public final class Consumer implements AutoCloseable
                     state.fetchWaitNs = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
                     fetchByCorrelation.put(correlationId, state);
                 }
+            }
+        }
+    }
+
+    /**
+     * Fetches sent on a session the broker no longer has will never be answered: send them again.
+     */
+    private void forgetFetchesOfOldSessions()
+    {
+        if (connection.sessionId() != sessionId)
+        {
+            sessionId = connection.sessionId();
+            fetchByCorrelation.clear();
+            for (int i = 0, size = states.size(); i < size; i++)
+            {
+                states.get(i).fetchCorrelationId = -1;
             }
         }
     }

@@ -29,6 +29,7 @@ final class Metadata
         final MetadataResponseDecoder response,
         final String topic)
     {
+        connection.ensureSession();
         final long correlationId = connection.nextCorrelationId();
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + request
             .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())
