@@ -200,6 +200,8 @@ public final class PerfCommand implements Runnable
         final boolean stampValue)
     {
         final long intervalNs = options.rate > 0 ? TimeUnit.SECONDS.toNanos(1) / options.rate : 0;
+        final org.agrona.concurrent.IdleStrategy backPressure = new org.agrona.concurrent.BackoffIdleStrategy(
+            0, 1, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MICROSECONDS.toNanos(500));
         final long startNs = System.nanoTime();
         for (long i = 0; i < count; i++)
         {
@@ -231,8 +233,10 @@ public final class PerfCommand implements Runnable
             while (Producer.BACK_PRESSURED == producer.offer(
                 options.topic, partition, null, 0, 0, value, 0, value.capacity(), null))
             {
-                Thread.onSpinWait();
+                // The buffer memory is full: give the core to the I/O threads that will free it.
+                backPressure.idle();
             }
+            backPressure.reset();
         }
 
         return startNs;

@@ -1,0 +1,116 @@
+package io.swimlog.tools.broker;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code swimlog node} as a process: serves produce and consume, stops with exit 0 on SIGTERM, and a restart on
+ * the same data directory serves the same topic and records.
+ */
+@Timeout(180)
+class NodeProcessIT
+{
+    @TempDir
+    File dataDir;
+
+    @Test
+    void aNodeStopsCleanlyOnSigtermAndServesItsDataAfterARestart() throws Exception
+    {
+        final String bind = "127.0.0.1:" + BrokerCommandsTest.freeUdpPort();
+        Process node = startNode(bind);
+        try
+        {
+            assertThat(swimlog(null, "topic", "create", "--bootstrap", bind, "--topic", "kept", "--partitions", "2")
+                .exitCode).isZero();
+            final StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 1000; i++)
+            {
+                lines.append("record ").append(i).append('\n');
+            }
+            final Result produced = swimlog(lines.toString(), "produce", "--bootstrap", bind, "--topic", "kept");
+            assertThat(produced.exitCode).as(produced.err).isZero();
+
+            node.destroy();
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(node.exitValue()).isZero();
+
+            node = startNode(bind);
+            final Result consumed = swimlog(null, "consume", "--bootstrap", bind, "--topic", "kept",
+                "--from-beginning", "--max", "1000");
+            assertThat(consumed.exitCode).as(consumed.err).isZero();
+            assertThat(consumed.out.lines().sorted().toList())
+                .isEqualTo(lines.toString().lines().sorted().toList());
+
+            final Result members = swimlog(null, "members", "--bootstrap", bind, "--json");
+            assertThat(members.out).contains("\"member\": \"n1\"", "\"state\": \"alive\"");
+        }
+        finally
+        {
+            node.destroyForcibly();
+        }
+    }
+
+    private Process startNode(final String bind) throws IOException
+    {
+        final List<String> command = command("node", "--id", "n1", "--bind", bind, "--data-dir",
+            dataDir.getAbsolutePath());
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final BufferedReader reader = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while (null != (line = reader.readLine()))
+        {
+            if (line.startsWith("swimlog node n1 serving on " + bind))
+            {
+                return process;
+            }
+        }
+        throw new IOException("the node exited before serving");
+    }
+
+    private static List<String> command(final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of("java",
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+            "-Djava.net.preferIPv4Stack=true", "-jar", System.getProperty("swimlog.jar")));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static Result swimlog(final String stdin, final String... args) throws Exception
+    {
+        final Process process = new ProcessBuilder(command(args)).start();
+        if (null != stdin)
+        {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        process.getOutputStream().close();
+        final byte[] out = process.getInputStream().readAllBytes();
+        final byte[] err = process.getErrorStream().readAllBytes();
+        if (!process.waitFor(60, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new AssertionError("swimlog did not exit");
+        }
+        return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+            new String(err, StandardCharsets.UTF_8));
+    }
+
+    private record Result(int exitCode, String out, String err)
+    {
+    }
+}
