@@ -35,6 +35,7 @@ public record Member(String id, String endpoint, long incarnation, MemberState s
 
     public String toString()
     {
-        return "Member{" + id + ' ' + endpoint + " inc=" + incarnation + ' ' + state + " meta=" + metadata.length + "B}";
+        return "Member{" + id + ' ' + endpoint + " inc=" + incarnation + ' ' + state + " meta=" + metadata.length +
+            "B}";
     }
 }

@@ -59,7 +59,7 @@ final class MemberTable
         final byte[] array = buffer.byteArray();
         if (array != null)
         {
-            // Heap buffers (every buffer of the core): hash and compare the array itself, without bounds checks per byte.
+            // Heap buffers (all of the core's): hash and compare the array itself, without a bounds check per byte.
             final int start = buffer.wrapAdjustment() + offset;
             if (start < 0 || start + length > array.length || offset + length > buffer.capacity())
             {

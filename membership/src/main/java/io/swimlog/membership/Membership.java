@@ -115,10 +115,18 @@ public final class Membership implements AutoCloseable
 
     /**
      * Gossips an application payload to every member; each receives it once, in {@link MembershipListener#onBroadcast}.
-     * It must fit one datagram with its headers (about {@code maxDatagramLength - 100} bytes).
+     * It must fit one datagram with its headers: at most {@link #maxBroadcastLength()} bytes.
+     *
+     * @throws IllegalArgumentException when it is larger.
      */
     public void broadcast(final byte[] payload)
     {
+        final int max = maxBroadcastLength();
+        if (payload.length > max)
+        {
+            throw new IllegalArgumentException(
+                "broadcast of " + payload.length + " bytes does not fit one datagram (at most " + max + " bytes)");
+        }
         final UnsafeBuffer copy = new UnsafeBuffer(payload.clone());
         submit(() ->
         {
@@ -131,6 +139,16 @@ public final class Membership implements AutoCloseable
                 ctx.errorHandler().onError(ex);
             }
         });
+    }
+
+    /**
+     * The largest payload {@link #broadcast(byte[])} accepts: what fits one datagram beside an ack and the headers.
+     */
+    public int maxBroadcastLength()
+    {
+        final int idLength = core.localMemberId().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return ctx.maxDatagramLength() - ctx.envelopeOverhead() - MessageCodec.ACK_LENGTH -
+            MessageCodec.userBroadcastLength(idLength, 0);
     }
 
     /**

@@ -53,7 +53,8 @@ public final class MembershipContext
     private String bind = System.getProperty(BIND_PROP, DEFAULT_BIND);
     private List<String> seeds = parseList(System.getProperty(SEEDS_PROP, ""));
     private String clusterName = System.getProperty(CLUSTER_NAME_PROP, DEFAULT_CLUSTER_NAME);
-    private Keyring keyring = System.getProperty(KEYS_PROP) != null ? Keyring.parse(System.getProperty(KEYS_PROP)) : null;
+    private Keyring keyring =
+        System.getProperty(KEYS_PROP) != null ? Keyring.parse(System.getProperty(KEYS_PROP)) : null;
     private MembershipProfile profile = MembershipProfile.valueOf(System.getProperty(PROFILE_PROP, "LAN"));
     private long probeIntervalMs = Long.getLong(PROBE_INTERVAL_PROP, UNSET);
     private long probeTimeoutMs = Long.getLong(PROBE_TIMEOUT_PROP, UNSET);
@@ -130,7 +131,8 @@ public final class MembershipContext
         if (probeTimeoutMs >= probeIntervalMs)
         {
             throw new IllegalArgumentException(
-                "probeTimeoutMs (" + probeTimeoutMs + ") must be shorter than probeIntervalMs (" + probeIntervalMs + ")");
+                "probeTimeoutMs (" + probeTimeoutMs + ") must be shorter than probeIntervalMs (" +
+                probeIntervalMs + ")");
         }
         requireNonNegative("indirectChecks", indirectChecks);
         requirePositive("suspicionMult", suspicionMult);

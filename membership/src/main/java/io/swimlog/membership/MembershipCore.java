@@ -38,7 +38,8 @@ public final class MembershipCore
     {
         void onMemberEvent(MembershipEventType type, String memberId, long incarnation, long nowNs);
 
-        default void onBroadcast(final String fromMemberId, final DirectBuffer buffer, final int offset, final int length)
+        default void onBroadcast(
+            final String fromMemberId, final DirectBuffer buffer, final int offset, final int length)
         {
         }
 
@@ -336,11 +337,12 @@ public final class MembershipCore
      */
     public void broadcast(final DirectBuffer buffer, final int offset, final int length)
     {
-        final int messageLength = MessageCodec.userBroadcastLength(self.idBytes.length, length);
-        if (messageLength > maxPayloadLength - MessageCodec.ACK_LENGTH)
+        final int max = maxPayloadLength - MessageCodec.ACK_LENGTH -
+            MessageCodec.userBroadcastLength(self.idBytes.length, 0);
+        if (length > max)
         {
-            throw new IllegalArgumentException("broadcast of " + length + " bytes does not fit one datagram (max " +
-                (maxPayloadLength - MessageCodec.ACK_LENGTH - (messageLength - length)) + ")");
+            throw new IllegalArgumentException(
+                "broadcast of " + length + " bytes does not fit one datagram (at most " + max + " bytes)");
         }
         final int written = codec.userBroadcast(
             scratchBuffer, 0, ++broadcastSequence, self.idBytes, buffer, offset, length);
@@ -1087,7 +1089,10 @@ public final class MembershipCore
     private final class Receiver implements MessageReader.Handler
     {
         public void onPing(
-            final long sequence, final DirectBuffer targetId, final DirectBuffer sourceId, final DirectBuffer sourceEndpoint)
+            final long sequence,
+            final DirectBuffer targetId,
+            final DirectBuffer sourceId,
+            final DirectBuffer sourceEndpoint)
         {
             if (!sameBytes(self.idBytes, targetId))
             {
@@ -1153,7 +1158,10 @@ public final class MembershipCore
         }
 
         public void onAlive(
-            final long incarnation, final DirectBuffer memberId, final DirectBuffer endpoint, final DirectBuffer metadata)
+            final long incarnation,
+            final DirectBuffer memberId,
+            final DirectBuffer endpoint,
+            final DirectBuffer metadata)
         {
             aliveNode(incarnation, memberId, endpoint, metadata);
         }
@@ -1338,7 +1346,8 @@ public final class MembershipCore
         {
             if (r.suspicion.confirm(accuser))
             {
-                final int length = codec.suspect(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+                final int length = codec.suspect(
+                    scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
                 memberUpdates.add(r, scratchBuffer, 0, length);
             }
             return;

@@ -54,7 +54,11 @@ final class MessageReader
 
         /** One member of a push-pull chunk; {@link #onPushPullEnd} follows the last. */
         void onPushPullMember(
-            long incarnation, MemberStateCode state, DirectBuffer memberId, DirectBuffer endpoint, DirectBuffer metadata);
+            long incarnation,
+            MemberStateCode state,
+            DirectBuffer memberId,
+            DirectBuffer endpoint,
+            DirectBuffer metadata);
 
         void onPushPullEnd(boolean reply, int chunkIndex, DirectBuffer sourceId, DirectBuffer sourceEndpoint);
 

@@ -196,7 +196,8 @@ public final class SimNetwork
      *
      * @return true (like UDP, a send succeeds whether or not the datagram arrives), false only if too large.
      */
-    public boolean send(final int from, final String endpoint, final DirectBuffer buffer, final int offset, final int length)
+    public boolean send(
+        final int from, final String endpoint, final DirectBuffer buffer, final int offset, final int length)
     {
         sent++;
         if (length > MAX_DATAGRAM_LENGTH)

@@ -190,7 +190,8 @@ public final class SimulationScenario
             for (final Simulation.Crash crash : crashes)
             {
                 sb.append(String.format(Locale.ROOT,
-                    "crashed %s: first suspected after %s, dead to all survivors after %s%n", crash.memberId(), describe(crash.timeToFirstSuspectNs()), describe(crash.timeToAllDeadNs())));
+                    "crashed %s: first suspected after %s, dead to all survivors after %s%n", crash.memberId(),
+                    describe(crash.timeToFirstSuspectNs()), describe(crash.timeToAllDeadNs())));
             }
             sb.append(String.format(Locale.ROOT, "members falsely declared dead: %d%n", falseDead));
             sb.append(String.format(Locale.ROOT, "one view at the end: %s%n", converged ? "yes" : "no"));

@@ -77,7 +77,8 @@ class MembershipSimulationTest
         sim.resume(9);
         assertThat(sim.runUntil(() -> sim.allSee(9, MemberState.ALIVE), 20 * SECONDS, 10 * MILLIS))
             .as("everyone sees the paused member alive again, %s", sim).isTrue();
-        assertThat(sim.core(9).localIncarnation()).as("refuted with a higher incarnation").isGreaterThan(incarnationBefore);
+        assertThat(sim.core(9).localIncarnation()).as("refuted with a higher incarnation")
+            .isGreaterThan(incarnationBefore);
         assertThat(sim.core(9).counters().refutations()).isPositive();
         assertThat(sim.falseDead()).as("false deaths %s, %s", sim.falseDeadReports(), sim).isZero();
     }
