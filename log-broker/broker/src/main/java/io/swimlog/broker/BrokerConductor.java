@@ -431,6 +431,12 @@ final class BrokerConductor implements Agent
             uri.put("term-length", Integer.toString(ctx.termLength()));
         }
 
+        if (sessions.size() >= ctx.maxSessions())
+        {
+            counters.refusedConnects().incrementRelease();
+            return true;
+        }
+
         final long registrationId = aeron.asyncAddExclusivePublication(uri.toString(), streamId);
         final ClientSession session = new ClientSession(
             nextSessionId++, correlationId, channel, streamId, registrationId, nowNs, nowNs + CONNECT_TIMEOUT_NS);
@@ -524,6 +530,10 @@ final class BrokerConductor implements Agent
         if (null != session)
         {
             session.state(ClientSession.State.CLOSED);
+            if (!connecting.contains(session))
+            {
+                removeSession(session);
+            }
         }
 
         return true;

@@ -33,6 +33,7 @@ public final class BrokerContext
     public static final String MAX_FETCH_WAIT_MS_PROP = "swimlog.broker.max.fetch.wait.ms";
     public static final String FLUSH_POLICY_PROP = "swimlog.broker.flush.policy";
     public static final String SEGMENT_BYTES_PROP = "swimlog.broker.segment.bytes";
+    public static final String MAX_SESSIONS_PROP = "swimlog.broker.max.sessions";
 
     public static final String DEFAULT_BIND = "127.0.0.1:7000";
 
@@ -60,6 +61,7 @@ public final class BrokerContext
     private long maxFetchWaitMs = Long.getLong(MAX_FETCH_WAIT_MS_PROP, DEFAULT_MAX_FETCH_WAIT_MS);
     private FlushPolicy flushPolicy = FlushPolicy.valueOf(System.getProperty(FLUSH_POLICY_PROP, "NEVER"));
     private int segmentBytes = Integer.getInteger(SEGMENT_BYTES_PROP, 256 * 1024 * 1024);
+    private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, 4096);
     private List<String> seeds = List.of();
     private boolean membershipEnabled = true;
     private String aeronDirectoryName;
@@ -116,6 +118,10 @@ public final class BrokerContext
         if (sessionTimeoutMs < 100)
         {
             throw new IllegalArgumentException("session timeout must be at least 100 ms: " + sessionTimeoutMs);
+        }
+        if (maxSessions < 1)
+        {
+            throw new IllegalArgumentException("max sessions must be positive: " + maxSessions);
         }
         if (maxFetchWaitMs < 0)
         {
@@ -315,6 +321,22 @@ public final class BrokerContext
     public int segmentBytes()
     {
         return segmentBytes;
+    }
+
+    /**
+     * @param maxSessions client sessions served at once; connects beyond it are dropped and counted, so a flood
+     *                    of connects cannot make the broker open unbounded publications.
+     * @return this.
+     */
+    public BrokerContext maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
     }
 
     /**

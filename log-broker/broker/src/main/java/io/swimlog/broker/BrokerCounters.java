@@ -26,6 +26,7 @@ public final class BrokerCounters implements AutoCloseable
     private final Counter unknownSessionMessages;
     private final Counter sessionsOpened;
     private final Counter sessionsTimedOut;
+    private final Counter refusedConnects;
     private final Counter backPressured;
     private final Counter errors;
 
@@ -42,6 +43,7 @@ public final class BrokerCounters implements AutoCloseable
         unknownSessionMessages = add(aeron, "unknown-session messages dropped", nodeId);
         sessionsOpened = add(aeron, "sessions opened", nodeId);
         sessionsTimedOut = add(aeron, "sessions timed out", nodeId);
+        refusedConnects = add(aeron, "connects refused (max sessions)", nodeId);
         backPressured = add(aeron, "back-pressured responses", nodeId);
         errors = add(aeron, "errors", nodeId);
     }
@@ -106,6 +108,11 @@ public final class BrokerCounters implements AutoCloseable
         return sessionsTimedOut;
     }
 
+    public Counter refusedConnects()
+    {
+        return refusedConnects;
+    }
+
     public Counter backPressured()
     {
         return backPressured;
@@ -119,7 +126,7 @@ public final class BrokerCounters implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(requests, producedBatches, producedRecords, duplicateBatches, fetches, fetchedBytes,
-            errorResponses, malformedMessages, unknownSessionMessages, sessionsOpened, sessionsTimedOut, backPressured,
-            errors);
+            errorResponses, malformedMessages, unknownSessionMessages, sessionsOpened, sessionsTimedOut, refusedConnects,
+            backPressured, errors);
     }
 }

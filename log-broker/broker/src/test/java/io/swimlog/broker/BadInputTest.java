@@ -29,6 +29,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest
@@ -153,6 +154,24 @@ class BadInputTest
             assertThat(client.produce(TOPIC, 0, big)).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE);
         }
         assertRoundTripStillWorks("after an oversized batch");
+    }
+
+    @Test
+    void connectsBeyondTheSessionLimitAreDroppedAndCountedAndTheBrokerKeepsServing()
+    {
+        broker.node.close();
+        broker.maxSessions = 2;
+        broker.start();
+        try (RawClient first = new RawClient(broker.client());
+            RawClient second = new RawClient(broker.client()))
+        {
+            assertThatThrownBy(() -> new RawClient(broker.client().connectTimeoutMs(500)))
+                .isInstanceOf(io.swimlog.client.BrokerUnavailableException.class)
+                .hasMessageContaining("no answer to the connect request");
+            assertThat(broker.node.counters().refusedConnects().get()).isPositive();
+            assertThat(first.fetch(TOPIC, 0, 0)).isZero();
+        }
+        assertRoundTripStillWorks("after refused connects");
     }
 
     @Test

@@ -23,6 +23,7 @@ final class TestBroker implements AutoCloseable
     BrokerNode node;
     int termLength = BrokerContext.DEFAULT_TERM_LENGTH;
     long sessionTimeoutMs = 5_000;
+    int maxSessions = 4096;
     io.swimlog.storage.FlushPolicy flushPolicy = FlushPolicy.NEVER;
 
     TestBroker(final File dataDir)
@@ -47,6 +48,7 @@ final class TestBroker implements AutoCloseable
             .flushPolicy(flushPolicy)
             .termLength(termLength)
             .sessionTimeoutMs(sessionTimeoutMs)
+            .maxSessions(maxSessions)
             .aeronDirectoryName(driver.aeronDirectoryName());
     }
 
