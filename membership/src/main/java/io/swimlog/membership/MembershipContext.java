@@ -46,7 +46,7 @@ public final class MembershipContext
     public static final int DEFAULT_MAX_METADATA_LENGTH = 1024;
     public static final int MAX_MEMBER_ID_LENGTH = 128;
     public static final int MAX_ENDPOINT_LENGTH = 128;
-    private static final int UNSET = -1;
+    private static final int UNSET = Integer.MIN_VALUE; // not a value anyone sets, unlike -1
 
     private boolean concluded;
     private String memberId = System.getProperty(MEMBER_ID_PROP);
