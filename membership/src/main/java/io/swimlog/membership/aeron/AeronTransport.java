@@ -78,6 +78,7 @@ public final class AeronTransport implements Transport
     private long nowNs;
     private long nextIdleCheckNs;
     private boolean isClosed;
+    private boolean isClientLossReported;
 
     private AeronTransport(
         final AeronTransportContext ctx, final EmbeddedMediaDriver embeddedDriver, final Aeron aeron,
@@ -202,6 +203,10 @@ public final class AeronTransport implements Transport
      */
     public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (isClientLossReported)
+        {
+            return false;
+        }
         if (length > maxDatagramLength)
         {
             counters.onOversizeSend();
@@ -251,6 +256,11 @@ public final class AeronTransport implements Transport
      */
     public int poll(final DatagramHandler handler, final int limit)
     {
+        if (aeron.isClosed())
+        {
+            onClientClosed();
+            return 0;
+        }
         nowNs = nanoClock.nanoTime();
         datagramHandler = handler;
         delivered = 0;
@@ -333,6 +343,18 @@ public final class AeronTransport implements Transport
     public String toString()
     {
         return "AeronTransport{localEndpoint=" + localEndpoint + ", peers=" + peers.size() + '}';
+    }
+
+    private void onClientClosed()
+    {
+        if (!isClientLossReported)
+        {
+            // The driver went away or timed the client out (a stop longer than its liveness timeout): nothing sent
+            // or received from now on, which the protocol sees as this member being cut off.
+            isClientLossReported = true;
+            errorHandler.onError(new IllegalStateException(
+                "the Aeron client of " + localEndpoint + " has closed: this member can no longer send or receive"));
+        }
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)

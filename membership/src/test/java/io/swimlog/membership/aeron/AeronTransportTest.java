@@ -204,6 +204,24 @@ class AeronTransportTest
     }
 
     @Test
+    void lossOfTheAeronClientIsReportedOnceAndSendsFailWithoutThrowing()
+    {
+        final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch("lost-client-test", errors::add);
+        closeables.add(driver);
+        final AeronTransport a = launch(context().aeron(driver.aeron()));
+        final AeronTransport b = launch(context());
+        assertThat(a.send(b.localEndpoint(), ascii("before"), 0, 6)).isTrue();
+
+        driver.aeron().close();
+
+        assertThat(a.poll(recorder, 10)).isZero();
+        assertThat(a.poll(recorder, 10)).isZero();
+        assertThat(a.send(b.localEndpoint(), ascii("after"), 0, 5)).isFalse();
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).hasMessageContaining("can no longer send or receive");
+    }
+
+    @Test
     void bindingAPortInUseFailsWithAClearMessage()
     {
         final AeronTransport a = launch(context());
