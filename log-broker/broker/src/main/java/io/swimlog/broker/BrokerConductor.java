@@ -78,6 +78,7 @@ final class BrokerConductor implements Agent
     private static final int FRAGMENT_LIMIT = 64;
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final long RETENTION_INTERVAL_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int MAX_PENDING_FETCHES_PER_SESSION = 1024;
     private static final int MAX_PARTITIONS = 10_000;
     private static final byte[] NO_ERROR_MESSAGE = new byte[0];
@@ -137,6 +138,7 @@ final class BrokerConductor implements Agent
 
     private long nowNs;
     private long nextHousekeepingNs;
+    private long nextRetentionNs;
     private long nextSessionId;
 
     BrokerConductor(
@@ -223,6 +225,11 @@ final class BrokerConductor implements Agent
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
             workCount += timeOutSessions();
         }
+        if (nowNs >= nextRetentionNs)
+        {
+            nextRetentionNs = nowNs + RETENTION_INTERVAL_NS;
+            workCount += applyRetention();
+        }
 
         return workCount;
     }
@@ -255,6 +262,32 @@ final class BrokerConductor implements Agent
                 CloseHelper.close(ctx.errorHandler(), partition);
             }
         }
+    }
+
+    /**
+     * Delete segments past the logs' retention (by bytes and by time, as the storage settings say). Runs every
+     * 30 s: a segment is the unit of deletion, so finer checks would find nothing more to do.
+     */
+    private int applyRetention()
+    {
+        int deleted = 0;
+        for (int i = 0; i < topics.size(); i++)
+        {
+            for (final Partition partition : topics.partitionsAt(i))
+            {
+                try
+                {
+                    deleted += partition.log().deleteOldSegments();
+                }
+                catch (final RuntimeException ex)
+                {
+                    counters.errors().incrementRelease();
+                    ctx.errorHandler().onError(ex);
+                }
+            }
+        }
+
+        return deleted;
     }
 
     int sessionCount()

@@ -62,6 +62,8 @@ public final class BrokerContext
     private FlushPolicy flushPolicy = FlushPolicy.valueOf(System.getProperty(FLUSH_POLICY_PROP, "NEVER"));
     private int segmentBytes = Integer.getInteger(SEGMENT_BYTES_PROP, 256 * 1024 * 1024);
     private int maxSessions = Integer.getInteger(MAX_SESSIONS_PROP, 4096);
+    private Long retentionBytes;
+    private Long retentionMs;
     private List<String> seeds = List.of();
     private boolean membershipEnabled = true;
     private String aeronDirectoryName;
@@ -321,6 +323,38 @@ public final class BrokerContext
     public int segmentBytes()
     {
         return segmentBytes;
+    }
+
+    /**
+     * @param retentionBytes size a partition's log is kept within by deleting its oldest segments (-1: no limit);
+     *                       null leaves the storage default ({@code swimlog.log.retention.bytes}).
+     * @return this.
+     */
+    public BrokerContext retentionBytes(final Long retentionBytes)
+    {
+        this.retentionBytes = retentionBytes;
+        return this;
+    }
+
+    public Long retentionBytes()
+    {
+        return retentionBytes;
+    }
+
+    /**
+     * @param retentionMs age after which a segment whose records are all older is deleted; null leaves the
+     *                    storage default ({@code swimlog.log.retention.ms}, 7 days).
+     * @return this.
+     */
+    public BrokerContext retentionMs(final Long retentionMs)
+    {
+        this.retentionMs = retentionMs;
+        return this;
+    }
+
+    public Long retentionMs()
+    {
+        return retentionMs;
     }
 
     /**

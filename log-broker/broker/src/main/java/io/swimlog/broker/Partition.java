@@ -42,12 +42,21 @@ final class Partition implements AutoCloseable
     {
         this.topic = topic;
         this.index = index;
-        this.log = PartitionLog.open(new LogContext()
+        final LogContext logContext = new LogContext()
             .directory(dir)
             .flushPolicy(ctx.flushPolicy())
             .segmentBytes(ctx.segmentBytes())
             .maxBatchBytes(ctx.maxBatchBytes())
-            .epochClock(ctx.epochClock()));
+            .epochClock(ctx.epochClock());
+        if (null != ctx.retentionBytes())
+        {
+            logContext.retentionBytes(ctx.retentionBytes());
+        }
+        if (null != ctx.retentionMs())
+        {
+            logContext.retentionMs(ctx.retentionMs());
+        }
+        this.log = PartitionLog.open(logContext);
         try
         {
             rebuildProducerState();

@@ -24,6 +24,8 @@ final class TestBroker implements AutoCloseable
     int termLength = BrokerContext.DEFAULT_TERM_LENGTH;
     long sessionTimeoutMs = 5_000;
     int maxSessions = 4096;
+    Long retentionBytes;
+    int segmentBytes = 256 * 1024 * 1024;
     io.swimlog.storage.FlushPolicy flushPolicy = FlushPolicy.NEVER;
 
     TestBroker(final File dataDir)
@@ -49,6 +51,8 @@ final class TestBroker implements AutoCloseable
             .termLength(termLength)
             .sessionTimeoutMs(sessionTimeoutMs)
             .maxSessions(maxSessions)
+            .retentionBytes(retentionBytes)
+            .segmentBytes(segmentBytes)
             .aeronDirectoryName(driver.aeronDirectoryName());
     }
 
