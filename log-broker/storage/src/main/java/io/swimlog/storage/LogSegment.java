@@ -236,6 +236,49 @@ final class LogSegment implements AutoCloseable
     {
         final int position = size;
         final int length = source.remaining();
+        write(source, position);
+
+        index(position, batchBase, lastOffset, maxTimestamp, length);
+        size = position + length;
+        nextOffset = lastOffset + 1;
+    }
+
+    /**
+     * Append validated, stamped batches that lie back to back, with one write.
+     *
+     * @param source    bytes of all the batches, position..limit.
+     * @param buffer    the same bytes, to index each batch.
+     * @param offset    of the first batch in {@code buffer}.
+     * @param length    of all of them.
+     * @param flyweight scratch to read their headers.
+     * @throws IOException if the write failed; the segment is then unchanged (see class invariants).
+     */
+    void appendBatches(
+        final ByteBuffer source,
+        final org.agrona.DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final RecordBatch flyweight) throws IOException
+    {
+        final int position = size;
+        write(source, position);
+
+        long lastOffset = nextOffset - 1;
+        int p = 0;
+        while (p < length)
+        {
+            flyweight.wrap(buffer, offset + p);
+            final int batchSize = flyweight.totalSize();
+            lastOffset = flyweight.lastOffset();
+            index(position + p, flyweight.baseOffset(), lastOffset, flyweight.maxTimestamp(), batchSize);
+            p += batchSize;
+        }
+        size = position + length;
+        nextOffset = lastOffset + 1;
+    }
+
+    private void write(final ByteBuffer source, final int position) throws IOException
+    {
         if (dirtyTail)
         {
             channel.truncate(position);
@@ -263,10 +306,6 @@ final class LogSegment implements AutoCloseable
             }
             throw ex;
         }
-
-        index(position, batchBase, lastOffset, maxTimestamp, length);
-        size = position + length;
-        nextOffset = lastOffset + 1;
     }
 
     private void index(

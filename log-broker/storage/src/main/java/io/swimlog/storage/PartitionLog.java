@@ -236,6 +236,126 @@ public final class PartitionLog implements AutoCloseable
         return baseOffset;
     }
 
+    /**
+     * Append several batches that lie back to back in one buffer (a produce request's batches for this
+     * partition, or what a follower fetched) with a single write: each is validated and stamped as
+     * {@link #append} does, then all go to the segment in one system call, which is what lets a log keep up with
+     * the device on small batches.
+     *
+     * @param buffer      holding the batches, back to back.
+     * @param offset      of the first batch.
+     * @param length      of all of them.
+     * @param leaderEpoch of the leader appending.
+     * @return the base offset assigned to the first batch; the log end offset after the call follows the last.
+     * @throws InvalidBatchException if any batch is malformed; nothing was written.
+     * @throws StorageException      if the write failed; the log is unchanged.
+     */
+    public synchronized long appendBatches(
+        final MutableDirectBuffer buffer, final int offset, final int length, final int leaderEpoch)
+    {
+        ensureOpen();
+        if (length > ctx.segmentBytes())
+        {
+            long first = -1;
+            int position = offset;
+            while (position < offset + length)
+            {
+                final int size = checkedBatchSize(buffer, position, offset + length - position);
+                final long base = append(buffer, position, size, leaderEpoch);
+                first = -1 == first ? base : first;
+                position += size;
+            }
+            return first;
+        }
+
+        long records = 0;
+        long maxTimestamp = Long.MIN_VALUE;
+        int position = offset;
+        final int end = offset + length;
+        while (position < end)
+        {
+            final int size = checkedBatchSize(buffer, position, end - position);
+            final BatchError error = validator.validate(buffer, position, size);
+            if (BatchError.OK != error)
+            {
+                throw new InvalidBatchException(error, "invalid batch at byte " + (position - offset) + ": " +
+                    error.reason());
+            }
+            batch.wrap(buffer, position);
+            records += batch.recordCount();
+            maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            position += size;
+        }
+        if (0 == records)
+        {
+            throw new InvalidBatchException(BatchError.TRUNCATED_HEADER, "no batch given");
+        }
+        if (leaderEpoch < 0 || leaderEpoch < leaderEpochCache.latestEpoch())
+        {
+            throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is below the latest epoch " +
+                leaderEpochCache.latestEpoch() + " of " + dir);
+        }
+
+        final long baseOffset = logEndOffset;
+        final long lastOffset = baseOffset + records - 1;
+        final long nowMs = clock.time();
+        LogSegment segment = active;
+        if (segment.shouldRoll(length, lastOffset, maxTimestamp, ctx.segmentBytes(), ctx.segmentMs()))
+        {
+            segment = rollActive();
+        }
+
+        long next = baseOffset;
+        for (position = offset; position < end; position += batch.totalSize())
+        {
+            batch.wrap(buffer, position);
+            RecordBatch.stampBaseOffset(buffer, position, next);
+            RecordBatch.stampLeaderEpoch(buffer, position, leaderEpoch);
+            next += batch.recordCount();
+        }
+
+        try
+        {
+            if (leaderEpoch > leaderEpochCache.latestEpoch())
+            {
+                leaderEpochCache.assign(leaderEpoch, baseOffset);
+            }
+            segment.appendBatches(source(buffer, offset, length), buffer, offset, length, batch);
+        }
+        catch (final IOException ex)
+        {
+            throw new StorageException("append at offset " + baseOffset + " to " + segment.logFile() + " failed (" +
+                ex.getMessage() + "); the log is unchanged and ends at offset " + baseOffset, ex);
+        }
+
+        logEndOffset = lastOffset + 1;
+        messagesSinceFlush += records;
+        if (FlushPolicy.INTERVAL == flushPolicy &&
+            (messagesSinceFlush >= ctx.flushIntervalMessages() || nowMs - lastFlushMs >= ctx.flushIntervalMs()))
+        {
+            flushTo(logEndOffset);
+        }
+
+        return baseOffset;
+    }
+
+    private int checkedBatchSize(final MutableDirectBuffer buffer, final int position, final int remaining)
+    {
+        if (remaining < RecordBatch.HEADER_LENGTH)
+        {
+            throw new InvalidBatchException(BatchError.TRUNCATED_HEADER,
+                "invalid batch: " + BatchError.TRUNCATED_HEADER.reason());
+        }
+        final int size = RecordBatch.totalSize(buffer, position);
+        if (size < RecordBatch.HEADER_LENGTH || size > remaining || size > ctx.maxBatchBytes())
+        {
+            throw new InvalidBatchException(BatchError.BAD_LENGTH, "invalid batch: " + BatchError.BAD_LENGTH.reason() +
+                " (" + size + " bytes, " + remaining + " given, maximum " + ctx.maxBatchBytes() + ")");
+        }
+
+        return size;
+    }
+
     private ByteBuffer source(final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final ByteBuffer byteBuffer = view.view(buffer, offset, length);

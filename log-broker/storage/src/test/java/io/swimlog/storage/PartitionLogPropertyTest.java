@@ -26,7 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PartitionLogPropertyTest
 {
-    sealed interface Action permits Append, Roll, Truncate, Reopen
+    sealed interface Action permits Append, AppendMany, Roll, Truncate, Reopen
+    {
+    }
+
+    record AppendMany(int batches, long seed) implements Action
     {
     }
 
@@ -53,8 +57,11 @@ class PartitionLogPropertyTest
             Arbitraries.integers().between(1, 12),
             Arbitraries.integers().between(0, 300),
             Arbitraries.longs()).as(Append::new);
+        final Arbitrary<Action> appendMany = Combinators.combine(
+            Arbitraries.integers().between(1, 6), Arbitraries.longs()).as(AppendMany::new);
         return Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(12, append),
+            net.jqwik.api.Tuple.of(10, append),
+            net.jqwik.api.Tuple.of(3, appendMany),
             net.jqwik.api.Tuple.of(1, Arbitraries.just(new Roll())),
             net.jqwik.api.Tuple.of(2, Arbitraries.doubles().between(0, 1).map(Truncate::new)),
             net.jqwik.api.Tuple.of(2, Arbitraries.just(new Reopen())));
@@ -86,6 +93,33 @@ class PartitionLogPropertyTest
                     final long base = log.append(batch, 0, batch.capacity(), 0);
                     assertThat(base).isEqualTo(endOf(model));
                     model.add(new ModelBatch(base, a.records(), batch.byteArray().clone()));
+                }
+                else if (action instanceof AppendMany m)
+                {
+                    final List<UnsafeBuffer> batches = new ArrayList<>();
+                    int total = 0;
+                    for (int i = 0; i < m.batches(); i++)
+                    {
+                        final UnsafeBuffer b = TestBatches.batch(1 + i, 40 * i, 1_000 + model.size() + i, m.seed() + i);
+                        batches.add(b);
+                        total += b.capacity();
+                    }
+                    final UnsafeBuffer region = new UnsafeBuffer(new byte[total]);
+                    int position = 0;
+                    for (final UnsafeBuffer b : batches)
+                    {
+                        region.putBytes(position, b, 0, b.capacity());
+                        position += b.capacity();
+                    }
+                    assertThat(log.appendBatches(region, 0, total, 0)).isEqualTo(endOf(model));
+                    position = 0;
+                    for (final UnsafeBuffer b : batches)
+                    {
+                        final byte[] stamped = new byte[b.capacity()];
+                        region.getBytes(position, stamped);
+                        model.add(new ModelBatch(endOf(model), TestBatches.recordCount(b), stamped));
+                        position += b.capacity();
+                    }
                 }
                 else if (action instanceof Roll)
                 {

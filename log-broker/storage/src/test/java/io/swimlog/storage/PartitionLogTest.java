@@ -406,4 +406,63 @@ class PartitionLogTest
         assertThat(report.lostData()).isFalse();
         assertThat(log.logEndOffset()).isEqualTo(60);
     }
+
+    @Test
+    void batchesBackToBackAreAppendedWithOneWriteAndEachIsIndexedAndReadable() throws Exception
+    {
+        final PartitionLog log = open(context().indexIntervalBytes(0));
+        final UnsafeBuffer first = TestBatches.batch(2, 30, now, 1);
+        log.append(first, 0, first.capacity(), 0);
+
+        final List<UnsafeBuffer> batches = new ArrayList<>();
+        int total = 0;
+        for (int i = 0; i < 5; i++)
+        {
+            final UnsafeBuffer b = TestBatches.batch(1 + i, 50, now + i, 10 + i);
+            batches.add(b);
+            total += b.capacity();
+        }
+        final UnsafeBuffer region = new UnsafeBuffer(new byte[total]);
+        int position = 0;
+        for (final UnsafeBuffer b : batches)
+        {
+            region.putBytes(position, b, 0, b.capacity());
+            position += b.capacity();
+        }
+
+        assertThat(log.appendBatches(region, 0, total, 4)).isEqualTo(2);
+        assertThat(log.logEndOffset()).isEqualTo(2 + 1 + 2 + 3 + 4 + 5);
+        assertThat(log.leaderEpochCache().endOffsetFor(0, log.logEndOffset())).isEqualTo(2);
+
+        final List<byte[]> read = TestBatches.readAll(log);
+        assertThat(read).hasSize(6);
+        long base = 2;
+        for (int i = 0; i < 5; i++)
+        {
+            assertThat(read.get(i + 1)).isEqualTo(TestBatches.stamped(batches.get(i), base, 4));
+            base += i + 1;
+        }
+        final LogReadResult result = new LogReadResult();
+        assertThat(log.read(9, 1, result)).isTrue();
+        assertThat(result.firstOffset()).as("offset 9 is in the batch of 4 records at 8").isEqualTo(8);
+    }
+
+    @Test
+    void oneBadBatchAmongSeveralRejectsThemAll()
+    {
+        final PartitionLog log = open(context());
+        final UnsafeBuffer good = TestBatches.batch(3, 50, now, 1);
+        final UnsafeBuffer bad = TestBatches.batch(3, 50, now, 2);
+        bad.putByte(bad.capacity() - 2, (byte)(bad.getByte(bad.capacity() - 2) ^ 1));
+        final UnsafeBuffer region = new UnsafeBuffer(new byte[good.capacity() * 2 + 10]);
+        region.putBytes(0, good, 0, good.capacity());
+        region.putBytes(good.capacity(), bad, 0, bad.capacity());
+
+        assertThatThrownBy(() -> log.appendBatches(region, 0, good.capacity() * 2, 0))
+            .isInstanceOfSatisfying(InvalidBatchException.class, e -> assertThat(e.error()).isEqualTo(BatchError.BAD_CRC));
+        assertThatThrownBy(() -> log.appendBatches(region, 0, good.capacity() + 10, 0))
+            .isInstanceOf(InvalidBatchException.class);
+        assertThat(log.logEndOffset()).isZero();
+        assertThat(log.sizeInBytes()).isZero();
+    }
 }
