@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     name = "membership",
     mixinStandardHelpOptions = true,
     description = "Run a standalone SWIM member, or the protocol in simulation.",
-    subcommands = { MembershipRunCommand.class, MembershipSimCommand.class })
+    subcommands = { MembershipRunCommand.class, MembershipSimCommand.class, MembershipScaleCommand.class })
 public final class MembershipCommand implements Runnable
 {
     @CommandLine.Spec

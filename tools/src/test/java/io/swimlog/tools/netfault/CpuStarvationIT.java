@@ -37,9 +37,9 @@ class CpuStarvationIT
      */
     private static final long QUOTA_US = Long.getLong("swimlog.netfault.cpu.quota.us", 20_000);
     private static final long PERIOD_US = Long.getLong("swimlog.netfault.cpu.period.us", 1_000_000);
-    private static final long STARVE_MS = Long.getLong("swimlog.netfault.cpu.starve.ms", 25_000);
+    private static final long STARVE_MS = Long.getLong("swimlog.netfault.cpu.starve.ms", 20_000);
     /** After the quota is lifted: long enough for a suspicion raised at the end to end in refutation or death. */
-    private static final long SETTLE_MS = 8_000;
+    private static final long SETTLE_MS = 6_000;
     private static final int STARVED = 4;
 
     private FaultCluster cluster;

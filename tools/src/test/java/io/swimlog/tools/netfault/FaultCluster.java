@@ -189,12 +189,21 @@ final class FaultCluster implements AutoCloseable
      */
     static void assertNeverWithin(final String what, final long windowMs, final BooleanSupplier condition)
     {
+        assertNeverWithin(() -> what, windowMs, condition);
+    }
+
+    /**
+     * As {@link #assertNeverWithin(String, long, BooleanSupplier)}, the message made when it fails.
+     */
+    static void assertNeverWithin(
+        final java.util.function.Supplier<String> what, final long windowMs, final BooleanSupplier condition)
+    {
         final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(windowMs);
         while (System.nanoTime() - endNs < 0)
         {
             if (condition.getAsBoolean())
             {
-                throw new AssertionError(what);
+                throw new AssertionError(what.get());
             }
             pollPause();
         }
