@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  *     requests); every op is one batch.</li>
  * <li>{@code appendGroupCommitConcurrent}: flush=always, 4 threads that each append one batch and commit it;
  *     forces coalesce across threads; every op is one batch.</li>
+ * <li>{@code appendBatchesNoFlush} and {@code appendBatchesGroupCommit}: the same 16 KiB batches, but
+ *     {@code batchesPerWrite} of them back to back per {@code appendBatches} call (a produce request carrying
+ *     several batches, a follower's fetch), so one write (and with flush=always one fsync) covers them all.</li>
  * </ul>
  * JMH prints {@code bytes} and {@code records} per second as auxiliary counters; one op of the pipelined
  * benchmark is one commit of {@code batchesPerCommit} batches. Each iteration starts from an empty log, so that
@@ -160,6 +163,54 @@ public class LogAppendBenchmark
     }
 
     /**
+     * Batches laid back to back for {@code appendBatches}: 16 (256 KiB per write) or 64 (1 MiB per write).
+     */
+    @State(Scope.Thread)
+    public static class Region
+    {
+        @Param({ "16", "64" })
+        public int batchesPerWrite;
+
+        UnsafeBuffer buffer;
+        int length;
+        int records;
+
+        void build(final int recordSize)
+        {
+            final UnsafeBuffer one = StorageBenchmarkSupport.newBatchBuffer();
+            final RecordBatchBuilder builder = new RecordBatchBuilder();
+            final int batchLength = StorageBenchmarkSupport.buildBatch(one, builder, recordSize);
+            buffer = new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(batchLength * batchesPerWrite, 4096));
+            for (int i = 0; i < batchesPerWrite; i++)
+            {
+                buffer.putBytes(i * batchLength, one, 0, batchLength);
+            }
+            length = batchLength * batchesPerWrite;
+            records = builder.recordCount() * batchesPerWrite;
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class NeverFlushRegion extends Region
+    {
+        @Setup(Level.Trial)
+        public void setUp(final NeverFlushLog log)
+        {
+            build(log.recordSize);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class AlwaysFlushRegion extends Region
+    {
+        @Setup(Level.Trial)
+        public void setUp(final AlwaysFlushLog log)
+        {
+            build(log.recordSize);
+        }
+    }
+
+    /**
      * Bytes and records appended, so JMH prints them per second beside the ops.
      */
     @State(Scope.Thread)
@@ -212,6 +263,26 @@ public class LogAppendBenchmark
         log.commit(base + state.recordsPerBatch);
         volume.bytes += batch.length;
         volume.records += state.recordsPerBatch;
+        return base;
+    }
+
+    @Benchmark
+    public long appendBatchesNoFlush(final NeverFlushLog state, final NeverFlushRegion region, final Volume volume)
+    {
+        final long base = state.log.appendBatches(region.buffer, 0, region.length, 0);
+        volume.bytes += region.length;
+        volume.records += region.records;
+        return base;
+    }
+
+    @Benchmark
+    public long appendBatchesGroupCommit(final AlwaysFlushLog state, final AlwaysFlushRegion region, final Volume volume)
+    {
+        final PartitionLog log = state.log;
+        final long base = log.appendBatches(region.buffer, 0, region.length, 0);
+        log.commit(base + region.records);
+        volume.bytes += region.length;
+        volume.records += region.records;
         return base;
     }
 }

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * Latency of finding the file position of an offset: segment binary search, offset index look-up (warm tail
  * first), then reading batch headers from the indexed position to the batch holding the offset.
  * <ul>
- * <li>{@code lookupRandom}: uniformly random offsets over 4 segments of 64 MiB (16 KiB batches of 100-byte
- *     records, index every 4 KiB, so about one header read per look-up).</li>
+ * <li>{@code lookupRandom}: uniformly random offsets over 256 MiB in 64 MiB segments (16 KiB batches of
+ *     100-byte records, index every 4 KiB, so about one header read per look-up).</li>
  * <li>{@code lookupTail}: offsets in the last 1% of the log, where consumers that keep up read.</li>
  * </ul>
  */
