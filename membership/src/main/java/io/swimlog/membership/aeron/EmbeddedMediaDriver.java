@@ -10,6 +10,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import java.io.File;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * An embedded Aeron media driver with a client connected to it, set up to share a small machine: one shared
@@ -52,6 +53,16 @@ public final class EmbeddedMediaDriver implements AutoCloseable
      */
     public static EmbeddedMediaDriver launch(final String label, final ErrorHandler errorHandler)
     {
+        return launch(label, errorHandler, driverContext -> {});
+    }
+
+    /**
+     * As {@link #launch(String, ErrorHandler)}, with a last say over the driver's settings (an MTU, socket
+     * buffers, or a lossy channel endpoint in a test) after ours are applied.
+     */
+    public static EmbeddedMediaDriver launch(
+        final String label, final ErrorHandler errorHandler, final Consumer<MediaDriver.Context> configure)
+    {
         final MediaDriver.Context driverContext = new MediaDriver.Context()
             .aeronDirectoryName(freshDirectory(label))
             .dirDeleteOnStart(true)
@@ -63,6 +74,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             .clientLivenessTimeoutNs(LIVENESS_TIMEOUT_NS)
             .publicationUnblockTimeoutNs(2 * LIVENESS_TIMEOUT_NS)
             .warnIfDirectoryExists(false);
+        configure.accept(driverContext);
         MediaDriver driver = null;
         try
         {
