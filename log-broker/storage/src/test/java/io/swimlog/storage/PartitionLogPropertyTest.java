@@ -175,6 +175,32 @@ class PartitionLogPropertyTest
         }
 
         final LogReadResult result = new LogReadResult();
+        final List<long[]> records = new ArrayList<>();
+        final io.swimlog.protocol.record.RecordBatchReader reader = new io.swimlog.protocol.record.RecordBatchReader();
+        for (final ModelBatch batch : model)
+        {
+            reader.wrap(new UnsafeBuffer(batch.bytes()), 0);
+            long offset = batch.baseOffset();
+            while (reader.nextRecord())
+            {
+                records.add(new long[]{ offset++, reader.timestamp() });
+            }
+        }
+        for (long timestamp = 990; timestamp < 1_000 + model.size() + 20; timestamp += 3)
+        {
+            long expected = -1;
+            for (final long[] record : records)
+            {
+                if (record[1] >= timestamp)
+                {
+                    expected = record[0];
+                    break;
+                }
+            }
+            assertThat(log.offsetForTimestamp(timestamp, result)).as("first offset at or after time %d", timestamp)
+                .isEqualTo(expected);
+        }
+
         for (final ModelBatch batch : model)
         {
             for (long offset = batch.baseOffset(); offset < batch.baseOffset() + batch.records(); offset++)
