@@ -92,7 +92,7 @@ public final class MembershipRunCommand implements Callable<Integer>
     long leaveTimeoutMs;
 
     @Option(names = "--aeron-dir", paramLabel = "DIR",
-        description = "Use the external media driver in DIR instead of an embedded one.")
+        description = "Use the external media driver in DIR instead of an embedded one (as -Daeron.dir=DIR does).")
     String aeronDirectoryName;
 
     public Integer call() throws Exception
@@ -154,8 +154,11 @@ public final class MembershipRunCommand implements Callable<Integer>
                 .seeds(seeds)
                 .clusterName(cluster)
                 .keyring(null == key ? null : Keyring.parse(key))
-                .profile(parseProfile(profile))
-                .aeronDirectoryName(aeronDirectoryName);
+                .profile(parseProfile(profile));
+            if (null != aeronDirectoryName)
+            {
+                ctx.aeronDirectoryName(aeronDirectoryName); // else the context's default: -Daeron.dir, if set
+            }
             if (null != probeIntervalMs)
             {
                 ctx.probeIntervalMs(probeIntervalMs);

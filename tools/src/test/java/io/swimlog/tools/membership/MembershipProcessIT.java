@@ -1,5 +1,6 @@
 package io.swimlog.tools.membership;
 
+import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,9 +36,25 @@ class MembershipProcessIT
 
     private MemberCluster cluster;
 
+    private final List<MemberProcess> loners = new java.util.ArrayList<>();
+
+    private MemberProcess started(final MemberProcess process)
+    {
+        loners.add(process);
+        return process;
+    }
+
+    private static List<String> concat(final List<String> first, final List<String> second)
+    {
+        final List<String> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
     @AfterEach
     void killEveryProcess()
     {
+        loners.forEach(MemberProcess::close);
         if (null != cluster)
         {
             cluster.close();
@@ -88,6 +105,26 @@ class MembershipProcessIT
         {
             assertThat(process.events()).as("dead events printed by " + process.id())
                 .noneMatch(e -> "dead".equals(e.get("event")));
+        }
+    }
+
+    @Test
+    void aMemberRunsOnAnExternalMediaDriver() throws Exception
+    {
+        try (EmbeddedMediaDriver external = EmbeddedMediaDriver.launch("external", Throwable::printStackTrace))
+        {
+            final MemberProcess onExternal = started(MemberProcess.start(MemberProcess.jar(), "ext", null,
+                concat(FAST, List.of("--aeron-dir", external.aeronDirectoryName()))));
+            MemberCluster.await("ext prints its address", 60_000,
+                () -> null != onExternal.address() || !onExternal.process().isAlive());
+            assertThat(onExternal.address()).as("ext started: %s", onExternal).isNotNull();
+            final MemberProcess embedded = started(
+                MemberProcess.start(MemberProcess.jar(), "emb", onExternal.address(), FAST));
+
+            MemberCluster.await("ext and emb see each other", 60_000,
+                () -> onExternal.hasEvent("joined", "emb") && embedded.hasEvent("joined", "ext"));
+            assertThat(onExternal.terminate(20_000)).isZero();
+            assertThat(external.aeron().isClosed()).as("the external driver outlives its client").isFalse();
         }
     }
 
