@@ -691,7 +691,8 @@ public final class MembershipCore
                 {
                     // Swimlog's addition to memberlist: an unconfirmed suspicion may only mean this member missed
                     // the refutation (epidemics miss a member now and then under loss). Ask the suspect for its
-                    // state, which carries its own newest incarnation first; silence makes it dead a period later.
+                    // state, which carries its own newest incarnation first, once a period a few times; only
+                    // silence to all makes it dead.
                     record.suspicion.takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
                     sendSelf(record.endpoint);
                     work++;

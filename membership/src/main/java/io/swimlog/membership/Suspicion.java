@@ -17,7 +17,10 @@ public final class Suspicion
     private final Object[] confirmedBy;
     private int n;
     private long deadlineNs;
-    private boolean lastChanceTaken;
+    private int lastChancesTaken;
+
+    /** State requests sent to an unconfirmed suspect before it is declared dead: all must go unanswered. */
+    public static final int LAST_CHANCES = 3;
 
     /**
      * @param from         who raised the suspicion: its later messages do not count as confirmations.
@@ -73,15 +76,15 @@ public final class Suspicion
      */
     public boolean deservesLastChance()
     {
-        return !lastChanceTaken && n < k;
+        return lastChancesTaken < LAST_CHANCES && n < k;
     }
 
     /**
-     * Takes the last chance: the timer runs until {@code deadlineNs} at least, once.
+     * Takes one of the {@link #LAST_CHANCES}: the timer runs until {@code deadlineNs} at least.
      */
     public void takeLastChance(final long deadlineNs)
     {
-        lastChanceTaken = true;
+        lastChancesTaken++;
         this.deadlineNs = Math.max(this.deadlineNs, deadlineNs);
     }
 

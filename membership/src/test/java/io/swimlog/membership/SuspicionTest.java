@@ -55,13 +55,16 @@ class SuspicionTest
     }
 
     @Test
-    void anUnconfirmedSuspicionGetsOneLastChanceThatExtendsTheTimer()
+    void anUnconfirmedSuspicionGetsAFewLastChancesThatExtendTheTimer()
     {
         final Suspicion suspicion = new Suspicion(new Object(), 2, SECOND, 6 * SECOND, 0);
-        assertThat(suspicion.deservesLastChance()).isTrue();
-        suspicion.takeLastChance(7 * SECOND);
-        assertThat(suspicion.deadlineNs()).isEqualTo(7 * SECOND);
-        assertThat(suspicion.deservesLastChance()).as("only once").isFalse();
+        for (int i = 1; i <= Suspicion.LAST_CHANCES; i++)
+        {
+            assertThat(suspicion.deservesLastChance()).isTrue();
+            suspicion.takeLastChance((6 + i) * SECOND);
+            assertThat(suspicion.deadlineNs()).isEqualTo((6 + i) * SECOND);
+        }
+        assertThat(suspicion.deservesLastChance()).as("only so many").isFalse();
     }
 
     @Test
