@@ -107,11 +107,18 @@ public final class BrokerContext
         }
         if (0 == mtu)
         {
-            mtu = bindAddress.getAddress().isLoopbackAddress() ? LOOPBACK_MTU : DEFAULT_MTU;
+            // Aeron requires a frame to fit the largest message, a term / 8.
+            mtu = Math.min(bindAddress.getAddress().isLoopbackAddress() ? LOOPBACK_MTU : DEFAULT_MTU,
+                Math.max(1024, termLength / 8));
         }
         if (mtu < 1024 || mtu > LOOPBACK_MTU || (mtu & 31) != 0)
         {
             throw new IllegalArgumentException("mtu must be a multiple of 32 between 1024 and 65504: " + mtu);
+        }
+        if (mtu > termLength / 8)
+        {
+            throw new IllegalArgumentException("mtu " + mtu + " is larger than the term length / 8 (" +
+                termLength / 8 + "): raise the term length or lower the mtu");
         }
         if (termLength < 64 * 1024 || termLength > 1024 * 1024 * 1024 || Integer.bitCount(termLength) != 1)
         {

@@ -110,6 +110,22 @@ final class RawClient implements AutoCloseable
         return fetchedLength;
     }
 
+    /**
+     * Send a fetch and do not wait for (or read) its answer: a consumer that stops reading.
+     */
+    void fetchWithoutReading(final String topic, final int partition, final long offset, final int maxBytes)
+    {
+        final FetchRequestEncoder encoder = fetchRequest.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
+            .correlationId(connection.nextCorrelationId())
+            .sessionId(connection.sessionId())
+            .partition(partition)
+            .fetchOffset(offset)
+            .maxBytes(maxBytes)
+            .maxWaitMs(0)
+            .topic(topic);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
     DirectBuffer fetched()
     {
         return fetched;
