@@ -52,7 +52,7 @@ class SteadyStateAllocationTest
                 for (int i = 0; i < rounds; i++)
                 {
                     final long base = log.append(batch, 0, length, 0);
-                    if ((i & 15) == 15)
+                    if ((i & 255) == 255)
                     {
                         log.commit(base + 20);
                     }
