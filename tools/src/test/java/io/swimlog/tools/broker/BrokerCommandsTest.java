@@ -159,6 +159,35 @@ class BrokerCommandsTest
         }
     }
 
+    @Test
+    void perfWritesItsFiguresAsJsonWithAHistogramAndAPlot(@TempDir final File out) throws Exception
+    {
+        final File hgrm = new File(out, "produce.hgrm");
+        final File html = new File(out, "produce.html");
+        final Result produce = run("perf produce --bootstrap " + bootstrap + " --topic perf --records 20000 " +
+            "--record-size 100 --partitions 2 --json --hgrm " + hgrm + " --html " + html);
+        assertThat(produce.exitCode).as(produce.err).isZero();
+        assertThat(produce.out).startsWith("{\"mode\": \"produce\", \"topic\": \"perf\", \"records\": 20000")
+            .contains("\"records_per_sec\": ", "\"mb_per_sec\": ", "\"errors\": 0", "\"ack_p50_us\": ",
+                "\"ack_p99_9_us\": ", "\"ack_p99_99_us\": ", "\"ack_max_us\": ")
+            .hasLineCount(1);
+        assertThat(java.nio.file.Files.readString(hgrm.toPath())).contains("Value     Percentile TotalCount");
+        assertThat(java.nio.file.Files.readString(html.toPath())).startsWith("<!DOCTYPE html>").contains("<svg");
+
+        final Result consume = run("perf consume --bootstrap " + bootstrap + " --topic perf --records 20000 --json");
+        assertThat(consume.exitCode).as(consume.err).isZero();
+        assertThat(consume.out).contains("\"mode\": \"consume\"", "\"records_per_sec\": ");
+
+        final Result e2e = run("perf e2e --bootstrap " + bootstrap + " --topic perf-e2e --records 2000 --rate 2000 " +
+            "--record-size 100 --partitions 2 --linger-ms 0");
+        assertThat(e2e.exitCode).as(e2e.err).isZero();
+        assertThat(e2e.out).contains("end-to-end latency µs: p50 ", " p99.99 ", " max ");
+
+        final Result missing = run("perf consume --bootstrap " + bootstrap + " --topic perf --records 30000");
+        assertThat(missing.exitCode).isEqualTo(1);
+        assertThat(missing.err).isEqualTo("swimlog: only 20000 of 30000 records are in topic 'perf'.\n");
+    }
+
     private static Result run(final String commandLine)
     {
         return run(commandLine.trim().split("\\s+"));
