@@ -17,6 +17,7 @@ final class Partitioner
         return (murmur2(key, offset, length) & 0x7FFF_FFFF) % partitions;
     }
 
+    @SuppressWarnings("fallthrough")
     static int murmur2(final DirectBuffer data, final int offset, final int length)
     {
         final int seed = 0x9747b28c;
