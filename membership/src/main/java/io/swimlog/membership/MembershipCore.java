@@ -20,9 +20,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>ALIVE(i) applies when i is above M's known incarnation (or M is new, or M was DEAD/LEFT and now has a new
  *   endpoint); about this member itself, anything but its own current state makes it refute.</li>
  *   <li>SUSPECT(i) applies to an ALIVE M when i is at least M's incarnation; to an already SUSPECT M it counts as a
- *   confirmation that shortens the suspicion timer; about this member itself it makes it refute.</li>
+ *   confirmation that shortens the suspicion timer (or, at a higher i, restarts it); about this member itself it
+ *   makes it refute.</li>
  *   <li>DEAD(i) applies to a live M when i is at least M's incarnation; from M itself it means LEFT.</li>
  *   <li>A refutation is ALIVE at an incarnation above every accusation heard, gossiped like any update.</li>
+ *   <li>A suspicion timer that runs out without independent confirmation first asks the suspect for its state a
+ *   few times (Swimlog's addition): a refutation this member missed then arrives before it declares DEAD.</li>
  * </ul>
  * Invariants: every queued update describes the newest state known for its member; a member's id maps to one
  * record; the probe is in at most one phase (direct, indirect, finished) at a time.
