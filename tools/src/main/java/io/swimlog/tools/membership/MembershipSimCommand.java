@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code swimlog membership sim}: the real protocol core on the deterministic network simulator, in virtual time.
- * Starts N members joining through one, waits for one view, crashes K random members and runs to the end of
- * the duration with the given packet loss; then prints join convergence, steady-state traffic per member,
+ * Starts N members joining through one, waits until the join's news has spread, crashes K random members and
+ * runs to the end of the duration with the given packet loss; then prints join convergence, steady-state traffic per member,
  * detection times of the crashed members and members falsely declared dead.
  */
 @Command(
@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
         "Run the SWIM protocol in the deterministic simulator, in virtual time, and print what happened: join " +
             "convergence, messages and bytes sent per member per second, for each crashed member the time until " +
             "first suspected and until every survivor declared it dead, and members falsely declared dead.",
-        "With --json, one object: nodes, seed, loss, kill, virtual_seconds, converge_ms, " +
+        "With --json, one object: nodes, seed, loss, kill, virtual_seconds, converge_ms, steady_from_ms, " +
             "messages_per_member_per_second, bytes_per_member_per_second, false_dead, converged_at_end, wall_ms, " +
             "killed [{member, first_suspect_ms, all_dead_ms}], first_suspect_ms and all_dead_ms (means; -1: never)."
     })
@@ -45,7 +45,8 @@ public final class MembershipSimCommand implements Callable<Integer>
     double loss;
 
     @Option(names = "--kill", paramLabel = "K", defaultValue = "0",
-        description = "Members crashed once the views have converged (default: ${DEFAULT-VALUE}).")
+        description = "Members crashed once the join's news has spread, when the steady state begins " +
+            "(default: ${DEFAULT-VALUE}).")
     int kill;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "60",
