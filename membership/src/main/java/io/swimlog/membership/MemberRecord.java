@@ -41,6 +41,15 @@ final class MemberRecord
         endpoint(endpoint);
     }
 
+    MemberRecord(final MemberIdentities.Identity identity)
+    {
+        this.id = identity.id;
+        this.idBytes = identity.idBytes;
+        this.idHash = identity.idHash;
+        this.endpoint = identity.endpoint;
+        this.endpointBytes = identity.endpointBytes;
+    }
+
     void endpoint(final String endpoint)
     {
         this.endpoint = endpoint;

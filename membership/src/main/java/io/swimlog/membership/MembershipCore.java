@@ -94,6 +94,7 @@ public final class MembershipCore
 
     private final MessageCodec codec = new MessageCodec();
     private final MessageReader reader;
+    private final MemberIdentities identities;
     private final Receiver receiver = new Receiver();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer sealBuffer;
@@ -151,6 +152,20 @@ public final class MembershipCore
         final MembershipCounters counters,
         final EventSink sink)
     {
+        this(ctx, envelope, counters, sink, null);
+    }
+
+    /**
+     * @param identities shared by the cores of one thread (the simulator), or null.
+     */
+    public MembershipCore(
+        final MembershipContext ctx,
+        final PacketEnvelope envelope,
+        final MembershipCounters counters,
+        final EventSink sink,
+        final MemberIdentities identities)
+    {
+        this.identities = identities;
         probeIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.probeIntervalMs());
         probeTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.probeTimeoutMs());
         gossipIntervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.gossipIntervalMs());
@@ -1250,7 +1265,8 @@ public final class MembershipCore
         boolean endpointChanged = false;
         if (r == null)
         {
-            r = new MemberRecord(string(id), string(endpoint));
+            r = identities != null ? new MemberRecord(identities.intern(id, endpoint)) :
+                new MemberRecord(string(id), string(endpoint));
             table.add(r, random);
             isNew = true;
         }

@@ -1,5 +1,6 @@
 package io.swimlog.membership.sim;
 
+import io.swimlog.membership.MemberIdentities;
 import io.swimlog.membership.MemberState;
 import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.MembershipCore;
@@ -144,6 +145,7 @@ public final class Simulation implements SimNetwork.Handler
     private final long seed;
     private final SimNetwork network;
     private final PacketEnvelope envelope;
+    private final MemberIdentities identities = new MemberIdentities();
     private final Consumer<MembershipContext> configurer;
     private final ArrayList<Node> nodes = new ArrayList<>();
     private final Map<String, Node> byId = new HashMap<>();
@@ -524,7 +526,7 @@ public final class Simulation implements SimNetwork.Handler
             retiredBytesOut += node.counters.bytesOut();
         }
         node.counters = new MembershipCounters();
-        node.core = new MembershipCore(ctx, envelope, node.counters, node);
+        node.core = new MembershipCore(ctx, envelope, node.counters, node, identities);
         node.running = true;
         node.paused = false;
         node.fullView = false;
