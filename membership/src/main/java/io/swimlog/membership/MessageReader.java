@@ -361,14 +361,39 @@ final class MessageReader
     }
 
     /**
-     * Members of a chunk are handed over one by one as they decode: each is whole and valid on its own, and merging
-     * is idempotent, so a chunk cut short still applies what it carried.
+     * A chunk is read twice: first to check every member and the source, then to hand the members over. A chunk with
+     * one bad member, or cut short, is refused whole, so rejected input never changes the view (the next push-pull
+     * carries the state again).
      */
     private int readPushPull(final int offset, final int blockLength, final int version, final Handler handler)
     {
+        final int end = checkPushPull(offset, blockLength, version);
+        if (end < 0)
+        {
+            return -1;
+        }
+
         pushPullDecoder.wrap(payload, offset, blockLength, version);
         final boolean reply = pushPullDecoder.reply() == BooleanType.TRUE;
         final int chunkIndex = pushPullDecoder.chunkIndex();
+        final PushPullDecoder.MembersDecoder members = pushPullDecoder.members();
+        while (members.hasNext())
+        {
+            members.next();
+            members.wrapMemberId(idView);
+            members.wrapEndpoint(endpointView);
+            members.wrapMetadata(metadataView);
+            handler.onPushPullMember(members.incarnation(), members.state(), idView, endpointView, metadataView);
+        }
+        pushPullDecoder.wrapSourceId(sourceIdView);
+        pushPullDecoder.wrapSourceEndpoint(sourceEndpointView);
+        handler.onPushPullEnd(reply, chunkIndex, sourceIdView, sourceEndpointView);
+        return end;
+    }
+
+    private int checkPushPull(final int offset, final int blockLength, final int version)
+    {
+        pushPullDecoder.wrap(payload, offset, blockLength, version);
         final PushPullDecoder.MembersDecoder members = pushPullDecoder.members();
         while (members.hasNext())
         {
@@ -387,17 +412,11 @@ final class MessageReader
                 counters.increment(Counter.REJECTED_MALFORMED);
                 return -1;
             }
-            handler.onPushPullMember(incarnation, state, idView, endpointView, metadataView);
         }
         pushPullDecoder.wrapSourceId(sourceIdView);
         pushPullDecoder.wrapSourceEndpoint(sourceEndpointView);
         final int end = pushPullDecoder.limit();
-        if (!validId(sourceIdView) || !validEndpoint(sourceEndpointView))
-        {
-            return -1;
-        }
-        handler.onPushPullEnd(reply, chunkIndex, sourceIdView, sourceEndpointView);
-        return end;
+        return validId(sourceIdView) && validEndpoint(sourceEndpointView) ? end : -1;
     }
 
     private int readUserBroadcast(final int offset, final int blockLength, final int version, final Handler handler)
