@@ -114,6 +114,24 @@ public final class Membership implements AutoCloseable
     }
 
     /**
+     * Replaces this member's keys, for rotation without downtime: first add the new key as accepted on every member,
+     * then make it primary on every member, then drop the old one; at each step every member opens what any other
+     * seals. The keys take effect on the membership thread, before its next datagram.
+     *
+     * @throws IllegalStateException when this member was started without encryption: turning encryption on or off
+     *                               changes every datagram's size and needs a restart of the whole cluster.
+     */
+    public void keyring(final Keyring keyring)
+    {
+        java.util.Objects.requireNonNull(keyring, "keyring");
+        if (null == ctx.keyring())
+        {
+            throw new IllegalStateException("this member was started without encryption; turning it on needs a restart");
+        }
+        submit(() -> core.keyring(keyring));
+    }
+
+    /**
      * Gossips an application payload to every member; each receives it once, in {@link MembershipListener#onBroadcast}.
      * It must fit one datagram with its headers: at most {@link #maxBroadcastLength()} bytes.
      *

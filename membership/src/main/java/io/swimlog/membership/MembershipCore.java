@@ -351,6 +351,15 @@ public final class MembershipCore
     }
 
     /**
+     * Replaces the keys of an encrypted member (rotation), and of any member sharing its envelope. Every keyring
+     * adds the same overhead, so the datagram budget computed at start still holds.
+     */
+    public void keyring(final Keyring keyring)
+    {
+        envelope.keyring(keyring);
+    }
+
+    /**
      * Gossips an application payload to every member, each receiving it once.
      */
     public void broadcast(final DirectBuffer buffer, final int offset, final int length)
