@@ -5,6 +5,7 @@ import io.swimlog.membership.MemberState;
 import io.swimlog.membership.MembershipEvent;
 import io.swimlog.membership.MembershipEventType;
 import io.swimlog.membership.MembershipListener;
+import io.swimlog.tools.FlatJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

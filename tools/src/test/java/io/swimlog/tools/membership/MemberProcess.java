@@ -1,5 +1,7 @@
 package io.swimlog.tools.membership;
 
+import io.swimlog.tools.FlatJson;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

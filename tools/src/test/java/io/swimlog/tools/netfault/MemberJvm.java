@@ -1,5 +1,7 @@
 package io.swimlog.tools.netfault;
 
+import io.swimlog.tools.FlatJson;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -235,7 +237,7 @@ final class MemberJvm implements AutoCloseable
     {
         try
         {
-            events.add(EventLine.parse(line));
+            events.add(FlatJson.parse(line));
         }
         catch (final IllegalArgumentException ex)
         {

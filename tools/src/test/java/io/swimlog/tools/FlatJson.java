@@ -1,18 +1,18 @@
-package io.swimlog.tools.netfault;
+package io.swimlog.tools;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One {@code membership run --json} line read as a script would: a flat JSON object of strings, whole numbers,
- * booleans and nulls. Anything else is rejected, since the command-line contract promises exactly that shape.
+ * Reads one flat JSON object (string, number, boolean and null values), the shape of every {@code --json}
+ * line: enough for tests to check output as a script would, without a JSON library.
  */
-final class EventLine
+public final class FlatJson
 {
     private final String text;
     private int position;
 
-    private EventLine(final String text)
+    private FlatJson(final String text)
     {
         this.text = text;
     }
@@ -20,15 +20,9 @@ final class EventLine
     /**
      * @throws IllegalArgumentException when the line is not one flat JSON object.
      */
-    static Map<String, Object> parse(final String line)
+    public static Map<String, Object> parse(final String line)
     {
-        final EventLine parser = new EventLine(line.strip());
-        final Map<String, Object> fields = parser.object();
-        if (parser.position != parser.text.length())
-        {
-            throw new IllegalArgumentException("text after the object: " + line);
-        }
-        return fields;
+        return new FlatJson(line.strip()).object();
     }
 
     private Map<String, Object> object()
@@ -39,7 +33,7 @@ final class EventLine
         if (peek() == '}')
         {
             position++;
-            return fields;
+            return end(fields);
         }
         while (true)
         {
@@ -50,16 +44,25 @@ final class EventLine
             skipSpace();
             fields.put(name, value());
             skipSpace();
-            final char next = next();
-            if (next == '}')
+            final char c = next();
+            if (c == '}')
             {
-                return fields;
+                return end(fields);
             }
-            if (next != ',')
+            if (c != ',')
             {
-                throw new IllegalArgumentException("expected , or } at " + (position - 1) + ": " + text);
+                throw error("expected , or }");
             }
         }
+    }
+
+    private Map<String, Object> end(final Map<String, Object> fields)
+    {
+        if (position != text.length())
+        {
+            throw error("text after the object");
+        }
+        return fields;
     }
 
     private Object value()
@@ -85,56 +88,54 @@ final class EventLine
             return null;
         }
         final int start = position;
-        if (c == '-')
+        while (position < text.length() && "+-0123456789.eE".indexOf(text.charAt(position)) >= 0)
         {
             position++;
         }
-        while (position < text.length() && Character.isDigit(text.charAt(position)))
+        final String number = text.substring(start, position);
+        if (number.isEmpty())
         {
-            position++;
+            throw error("expected a value");
         }
-        if (start == position || (c == '-' && start + 1 == position))
-        {
-            throw new IllegalArgumentException("expected a value at " + start + ": " + text);
-        }
-        return Long.parseLong(text.substring(start, position));
+        return number.contains(".") || number.contains("e") || number.contains("E") ?
+            (Object)Double.parseDouble(number) : (Object)Long.parseLong(number);
     }
 
     private String string()
     {
         expect('"');
-        final StringBuilder sb = new StringBuilder();
+        final StringBuilder value = new StringBuilder();
         while (true)
         {
             final char c = next();
             if (c == '"')
             {
-                return sb.toString();
+                return value.toString();
+            }
+            if (c < 0x20)
+            {
+                throw error("control character in a string");
             }
             if (c != '\\')
             {
-                sb.append(c);
+                value.append(c);
                 continue;
             }
             final char escaped = next();
             switch (escaped)
             {
-                case '"', '\\', '/' -> sb.append(escaped);
-                case 'n' -> sb.append('\n');
-                case 't' -> sb.append('\t');
-                case 'r' -> sb.append('\r');
-                case 'b' -> sb.append('\b');
-                case 'f' -> sb.append('\f');
+                case '"', '\\', '/' -> value.append(escaped);
+                case 'n' -> value.append('\n');
+                case 'r' -> value.append('\r');
+                case 't' -> value.append('\t');
+                case 'b' -> value.append('\b');
+                case 'f' -> value.append('\f');
                 case 'u' ->
                 {
-                    if (position + 4 > text.length())
-                    {
-                        throw new IllegalArgumentException("truncated \\u escape: " + text);
-                    }
-                    sb.append((char)Integer.parseInt(text.substring(position, position + 4), 16));
+                    value.append((char)Integer.parseInt(text.substring(position, position + 4), 16));
                     position += 4;
                 }
-                default -> throw new IllegalArgumentException("bad escape \\" + escaped + ": " + text);
+                default -> throw error("bad escape");
             }
         }
     }
@@ -151,7 +152,7 @@ final class EventLine
     {
         if (position >= text.length())
         {
-            throw new IllegalArgumentException("unexpected end: " + text);
+            throw error("unexpected end");
         }
         return text.charAt(position);
     }
@@ -167,7 +168,12 @@ final class EventLine
     {
         if (next() != c)
         {
-            throw new IllegalArgumentException("expected " + c + " at " + (position - 1) + ": " + text);
+            throw error("expected " + c);
         }
+    }
+
+    private IllegalArgumentException error(final String what)
+    {
+        return new IllegalArgumentException(what + " at " + position + " in: " + text);
     }
 }
