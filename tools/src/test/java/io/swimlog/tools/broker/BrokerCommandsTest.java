@@ -181,7 +181,13 @@ class BrokerCommandsTest
         final Result e2e = run("perf e2e --bootstrap " + bootstrap + " --topic perf-e2e --records 2000 --rate 2000 " +
             "--record-size 100 --partitions 2 --linger-ms 0");
         assertThat(e2e.exitCode).as(e2e.err).isZero();
-        assertThat(e2e.out).contains("end-to-end latency µs: p50 ", " p99.99 ", " max ");
+        assertThat(e2e.out).contains("end-to-end latency µs: p50 ", " p99.99 ", " max ",
+            "end-to-end from the actual send latency µs: p50 ");
+
+        final Result tooSmall = run("perf e2e --bootstrap " + bootstrap + " --topic perf-e2e --records 10 " +
+            "--record-size 8");
+        assertThat(tooSmall.exitCode).isEqualTo(2);
+        assertThat(tooSmall.err).contains("perf e2e needs --record-size of at least 16 bytes");
 
         final Result missing = run("perf consume --bootstrap " + bootstrap + " --topic perf --records 30000");
         assertThat(missing.exitCode).isEqualTo(1);
