@@ -971,6 +971,15 @@ final class BrokerConductor implements Agent
                 ctx.errorHandler().onError(ex);
                 partition.commitFailed(true);
             }
+            try
+            {
+                partition.snapshotIfRolled();
+            }
+            catch (final IOException ex)
+            {
+                // A snapshot only shortens the next open; without it the state is rebuilt from an older one.
+                ctx.errorHandler().onError(ex);
+            }
         }
         dirtyPartitions.clear();
 

@@ -136,6 +136,18 @@ public final class BrokerContext
         {
             throw new IllegalArgumentException("max fetch wait must not be negative: " + maxFetchWaitMs);
         }
+        if (null != retentionBytes && retentionBytes < -1)
+        {
+            throw new IllegalArgumentException("retention bytes must be -1 (no limit) or more: " + retentionBytes);
+        }
+        if (null != retentionMs && retentionMs < -1)
+        {
+            throw new IllegalArgumentException("retention ms must be -1 (no limit) or more: " + retentionMs);
+        }
+        if (segmentBytes < 1)
+        {
+            throw new IllegalArgumentException("segment bytes must be positive: " + segmentBytes);
+        }
 
         maxMessageLength = termLength / 8;
         // A produce request is its SBE prefix plus the batch; leave room for the prefix and a topic name.

@@ -16,9 +16,10 @@ import java.nio.ByteBuffer;
 /**
  * One partition led by this broker: its {@link PartitionLog} and the idempotent-producer state rebuilt from it.
  * <p>
- * On open, every batch of the log is scanned once to rebuild the producer state, so a producer retrying after a
- * broker crash gets its duplicates recognised. The scan reads the whole log: fine for the logs of tests and dev
- * clusters, slow for a large one (Kafka snapshots producer state instead; a later change should too).
+ * On open, the producer state is rebuilt so that a producer retrying after a broker crash gets its duplicates
+ * recognised: from the newest {@link ProducerStateSnapshot} within the recovered log, then by reading the batches
+ * after it. A snapshot is written whenever the log rolls to a new segment and on a clean close, so an open reads at
+ * most about one segment (the whole log only when no snapshot is usable).
  * <p>
  * Not thread safe: owned by the broker conductor.
  */
@@ -33,6 +34,9 @@ final class Partition implements AutoCloseable
     private final int index;
     private final PartitionLog log;
     private final ProducerStateTable producers = new ProducerStateTable();
+    private long snapshotSegmentBaseOffset;
+    private long rebuildStartOffset;
+    private long rebuildBatches;
     private long committedEndOffset;
     private boolean dirty;
     private boolean commitFailed;
@@ -67,15 +71,26 @@ final class Partition implements AutoCloseable
             throw ex;
         }
         committedEndOffset = log.logEndOffset();
+        snapshotSegmentBaseOffset = log.activeSegmentBaseOffset();
     }
 
     private void rebuildProducerState()
     {
+        final long snapshotOffset;
+        try
+        {
+            snapshotOffset = ProducerStateSnapshot.load(log.directory(), log.logEndOffset(), producers);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the producer snapshots of " + log.directory(), ex);
+        }
+        rebuildStartOffset = Math.max(snapshotOffset, log.logStartOffset());
         final LogReadResult result = new LogReadResult();
         final ByteBuffer byteBuffer = BufferUtil.allocateDirectAligned(1024 * 1024 + 4096, 64);
         final UnsafeBuffer buffer = new UnsafeBuffer(byteBuffer);
         final RecordBatch batch = new RecordBatch();
-        long offset = log.logStartOffset();
+        long offset = rebuildStartOffset;
         while (offset < log.logEndOffset())
         {
             if (!log.read(offset, byteBuffer.capacity(), result))
@@ -103,6 +118,7 @@ final class Partition implements AutoCloseable
                         ProducerStateTable.increment(batch.baseSequence(), batch.recordCount() - 1),
                         batch.baseOffset());
                 }
+                rebuildBatches++;
                 position += batch.totalSize();
             }
             if (result.nextOffset() <= offset)
@@ -131,6 +147,36 @@ final class Partition implements AutoCloseable
     ProducerStateTable producers()
     {
         return producers;
+    }
+
+    /**
+     * @return the offset the last open started reading batches from to rebuild the producer state.
+     */
+    long rebuildStartOffset()
+    {
+        return rebuildStartOffset;
+    }
+
+    /**
+     * @return batches the last open read to rebuild the producer state.
+     */
+    long rebuildBatches()
+    {
+        return rebuildBatches;
+    }
+
+    /**
+     * Snapshot the producer state if the log rolled since the last snapshot, so a later open reads at most the
+     * active segment. Called after appends, on the conductor.
+     */
+    void snapshotIfRolled() throws IOException
+    {
+        final long activeBase = log.activeSegmentBaseOffset();
+        if (activeBase != snapshotSegmentBaseOffset)
+        {
+            snapshotSegmentBaseOffset = activeBase;
+            ProducerStateSnapshot.write(log.directory(), log.logEndOffset(), producers);
+        }
     }
 
     /**
@@ -182,9 +228,26 @@ final class Partition implements AutoCloseable
         deleted = true;
     }
 
+    /**
+     * Closes the log, snapshotting the producer state first unless the partition was deleted.
+     */
     public void close()
     {
-        log.close();
+        try
+        {
+            if (!deleted && log.directory().isDirectory())
+            {
+                ProducerStateSnapshot.write(log.directory(), log.logEndOffset(), producers);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot snapshot the producer state of " + this, ex);
+        }
+        finally
+        {
+            log.close();
+        }
     }
 
     public String toString()

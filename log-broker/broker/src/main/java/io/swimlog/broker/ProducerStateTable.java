@@ -2,6 +2,8 @@ package io.swimlog.broker;
 
 import org.agrona.collections.Long2ObjectHashMap;
 
+import java.nio.ByteBuffer;
+
 /**
  * Idempotent-producer state of one partition: for each producer id, its epoch, the last sequence appended and the
  * first and last sequence and base offset of its last {@link #CACHED_BATCHES} batches, as Kafka keeps them.
@@ -115,6 +117,61 @@ final class ProducerStateTable
     int producerCount()
     {
         return entries.size();
+    }
+
+    /** Bytes one producer takes in {@link #writeTo}. */
+    static final int ENCODED_ENTRY_LENGTH = Long.BYTES + Short.BYTES + 3 * Integer.BYTES +
+        CACHED_BATCHES * (2 * Integer.BYTES + Long.BYTES);
+
+    /**
+     * Writes every producer's state at the buffer's position: {@link #ENCODED_ENTRY_LENGTH} bytes each.
+     */
+    void writeTo(final ByteBuffer buffer)
+    {
+        final Long2ObjectHashMap<Entry>.EntryIterator iterator = entries.entrySet().iterator();
+        while (iterator.hasNext())
+        {
+            iterator.next();
+            final Entry entry = iterator.getValue();
+            buffer.putLong(iterator.getLongKey()).putShort(entry.epoch).putInt(entry.lastSequence)
+                .putInt(entry.count).putInt(entry.next);
+            for (int i = 0; i < CACHED_BATCHES; i++)
+            {
+                buffer.putInt(entry.firstSequences[i]).putInt(entry.lastSequences[i]).putLong(entry.baseOffsets[i]);
+            }
+        }
+    }
+
+    /**
+     * Replaces the state with {@code count} producers read from the buffer's position, as {@link #writeTo} wrote
+     * them.
+     *
+     * @throws IllegalArgumentException if an entry is out of range; the table is then empty.
+     */
+    void readFrom(final ByteBuffer buffer, final int count)
+    {
+        entries.clear();
+        for (int n = 0; n < count; n++)
+        {
+            final long producerId = buffer.getLong();
+            final Entry entry = new Entry();
+            entry.epoch = buffer.getShort();
+            entry.lastSequence = buffer.getInt();
+            entry.count = buffer.getInt();
+            entry.next = buffer.getInt();
+            for (int i = 0; i < CACHED_BATCHES; i++)
+            {
+                entry.firstSequences[i] = buffer.getInt();
+                entry.lastSequences[i] = buffer.getInt();
+                entry.baseOffsets[i] = buffer.getLong();
+            }
+            if (entry.count < 0 || entry.count > CACHED_BATCHES || entry.next < 0 || entry.next >= CACHED_BATCHES ||
+                entry.lastSequence < -1 || null != entries.put(producerId, entry))
+            {
+                entries.clear();
+                throw new IllegalArgumentException("producer " + producerId + " is out of range or repeated");
+            }
+        }
     }
 
     /**

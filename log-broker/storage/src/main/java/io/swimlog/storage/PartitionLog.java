@@ -889,6 +889,14 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * @return base offset of the segment appends go to; changes when the log rolls.
+     */
+    public long activeSegmentBaseOffset()
+    {
+        return active.baseOffset();
+    }
+
+    /**
      * @return the offset the next appended batch will get.
      */
     public long logEndOffset()
