@@ -58,6 +58,20 @@ public final class NodeCommand implements Callable<Integer>
         description = "When logs force to disk before a produce is acknowledged (default: ${DEFAULT-VALUE}).")
     String flush;
 
+    @Option(names = "--segment-bytes", paramLabel = "BYTES",
+        description = "Size at which a partition's log rolls to a new segment, at least the largest batch " +
+            "(default: 256 MiB).")
+    Integer segmentBytes;
+
+    @Option(names = "--retention-bytes", paramLabel = "BYTES",
+        description = "Keep each partition's log within this size by deleting its oldest segments; -1: no limit " +
+            "(default: -1).")
+    Long retentionBytes;
+
+    @Option(names = "--retention-ms", paramLabel = "MS",
+        description = "Delete segments whose records are all older than this; -1: keep forever (default: 7 days).")
+    Long retentionMs;
+
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "0",
         description = "MTU of responses; 0 picks 65504 on loopback and 8192 elsewhere.")
     int mtu;
@@ -70,7 +84,12 @@ public final class NodeCommand implements Callable<Integer>
         final FlushPolicy flushPolicy = parseFlush(commandLine, flush);
         final BrokerContext brokerContext = new BrokerContext()
             .nodeId(id).bind(bind).dataDir(dataDir).flushPolicy(flushPolicy).mtu(mtu).seeds(seeds)
+            .retentionBytes(retentionBytes).retentionMs(retentionMs)
             .errorHandler(MembershipRunCommand.errorPrinter(err));
+        if (null != segmentBytes)
+        {
+            brokerContext.segmentBytes(segmentBytes);
+        }
         try
         {
             brokerContext.conclude();

@@ -62,10 +62,57 @@ class NodeProcessIT
         }
     }
 
-    private Process startNode(final String bind) throws IOException
+    @Test
+    void retentionFlagsDeleteTheOldestSegmentsAndBadValuesAreRefused() throws Exception
+    {
+        final Result refused = swimlog(null, "node", "--id", "n1", "--bind",
+            "127.0.0.1:" + BrokerCommandsTest.freeUdpPort(), "--data-dir", dataDir.getAbsolutePath(),
+            "--retention-bytes", "-5");
+        assertThat(refused.exitCode).isEqualTo(2);
+        assertThat(refused.err).startsWith("swimlog: retention bytes must be -1 (no limit) or more: -5");
+
+        final String bind = "127.0.0.1:" + BrokerCommandsTest.freeUdpPort();
+        // Segments are never smaller than the largest batch (2 MiB with the default term length).
+        final String[] retention = { "--segment-bytes", "2097152", "--retention-bytes", "4194304" };
+        Process node = startNode(bind, retention);
+        try
+        {
+            final Result produced = swimlog(null, "perf", "produce", "--bootstrap", bind, "--topic", "short",
+                "--partitions", "1", "--records", "150000", "--record-size", "100", "--json");
+            assertThat(produced.exitCode).as(produced.err).isZero();
+            final File partitionDir = new File(dataDir, "logs/short-0");
+            assertThat(segmentCount(partitionDir)).isGreaterThanOrEqualTo(6);
+
+            // Retention runs on a node's first duty cycle (then every 30 s): a restart makes it happen now.
+            node.destroy();
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            node = startNode(bind, retention);
+
+            final Result first = swimlog(null, "consume", "--bootstrap", bind, "--topic", "short",
+                "--from-beginning", "--max", "1", "--json");
+            assertThat(first.exitCode).as(first.err).isZero();
+            final long earliest = Long.parseLong(first.out.replaceAll("(?s).*\"offset\": (\\d+).*", "$1"));
+            assertThat(earliest).isPositive();
+            assertThat(segmentCount(partitionDir)).isBetween(2, 3);
+        }
+        finally
+        {
+            node.destroyForcibly();
+        }
+    }
+
+    private static int segmentCount(final File partitionDir)
+    {
+        final String[] segments = partitionDir.list((dir, name) -> name.endsWith(".log"));
+        assertThat(segments).as("segments in " + partitionDir).isNotNull();
+        return segments.length;
+    }
+
+    private Process startNode(final String bind, final String... extraArgs) throws IOException
     {
         final List<String> command = command("node", "--id", "n1", "--bind", bind, "--data-dir",
             dataDir.getAbsolutePath());
+        command.addAll(List.of(extraArgs));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
