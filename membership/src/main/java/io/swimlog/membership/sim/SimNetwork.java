@@ -16,14 +16,23 @@ import java.util.SplittableRandom;
  * Faults: loss (everywhere or per link), delay with jitter (everywhere or per link), partitions into groups,
  * one-way cuts, and nodes that are down (datagrams to them vanish).
  * <p>
- * Built for 10,000 nodes: events live in primitive arrays (a binary heap of event ids), datagram bytes in one
- * slab of fixed-size slots recycled through a free list, so steady-state running allocates nothing.
+ * Built for 10,000 nodes: events live in primitive arrays (a binary heap of event ids); datagram bytes are
+ * stored at their real length, one after another, in chunks of {@link #CHUNK_LENGTH} bytes. A chunk is recycled
+ * once every datagram in it has been delivered or dropped, so memory follows the bytes in flight (a join storm of
+ * a million datagrams holds about their total length, never one array past 2^31), and steady-state running
+ * allocates nothing.
+ * <p>
+ * Invariants: {@code chunkLive[c]} counts the datagrams scheduled in chunk {@code c} and not yet delivered; a
+ * chunk is on the free stack only when that count is zero and it is not the chunk being filled.
  * Not thread safe: a simulation runs on one thread.
  */
 public final class SimNetwork
 {
     /** The largest datagram the network carries; larger sends are dropped and counted. */
     public static final int MAX_DATAGRAM_LENGTH = 2048;
+
+    /** Bytes per storage chunk: large enough to hold hundreds of datagrams, small enough to recycle promptly. */
+    static final int CHUNK_LENGTH = 256 * 1024;
 
     /** Receives what the network delivers. */
     public interface Handler
@@ -62,17 +71,23 @@ public final class SimNetwork
     private int[] eventNode = new int[1024];
     private int[] eventArg = new int[1024];
     private int[] eventLength = new int[1024];
+    private int[] eventOffset = new int[1024];
     private int[] freeEvents = new int[1024];
     private int freeEventCount;
     private int eventCapacityUsed;
     private int[] heap = new int[1024];
     private int heapSize;
 
-    // Datagram slots.
-    private byte[] slab = new byte[256 * MAX_DATAGRAM_LENGTH];
-    private int[] freeSlots = new int[256];
-    private int freeSlotCount;
-    private int slotCapacityUsed;
+    // Datagram bytes: chunks filled one after another; the chunk being filled is `fillChunk` up to `fillOffset`.
+    private byte[][] chunks = new byte[4][];
+    private int[] chunkLive = new int[4];
+    private int chunkCount;
+    private int[] freeChunks = new int[4];
+    private int freeChunkCount;
+    private int fillChunk = -1;
+    private int fillOffset;
+    private long bytesInFlight;
+    private long peakBytesInFlight;
 
     private long sent;
     private long dropped;
@@ -217,9 +232,14 @@ public final class SimNetwork
         final long linkDelay = link != null ? link.delayNs() : delayNs;
         final long linkJitter = link != null ? link.jitterNs() : jitterNs;
         final long delay = linkDelay + (linkJitter > 0 ? random.nextLong(linkJitter + 1) : 0);
-        final int slot = claimSlot();
-        buffer.getBytes(offset, slab, slot * MAX_DATAGRAM_LENGTH, length);
-        schedule(nowNs + delay, KIND_DELIVER, to, slot, length);
+        final int chunk = claimSpace(length);
+        final int at = fillOffset;
+        buffer.getBytes(offset, chunks[chunk], at, length);
+        fillOffset += length;
+        chunkLive[chunk]++;
+        bytesInFlight += length;
+        peakBytesInFlight = Math.max(peakBytesInFlight, bytesInFlight);
+        schedule(nowNs + delay, KIND_DELIVER, to, chunk, length, at);
         return true;
     }
 
@@ -229,7 +249,7 @@ public final class SimNetwork
      */
     public void scheduleTimer(final int node, final long atNs, final int generation)
     {
-        schedule(Math.max(atNs, nowNs), KIND_TIMER, node, generation, 0);
+        schedule(Math.max(atNs, nowNs), KIND_TIMER, node, generation, 0, 0);
     }
 
     /**
@@ -251,20 +271,21 @@ public final class SimNetwork
             final int arg = eventArg[id];
             final int kind = eventKind[id];
             final int length = eventLength[id];
+            final int at = eventOffset[id];
             freeEvents[freeEventCount++] = id;
             if (kind == KIND_DELIVER)
             {
                 if (up[node])
                 {
                     delivered++;
-                    view.wrap(slab, arg * MAX_DATAGRAM_LENGTH, length);
+                    view.wrap(chunks[arg], at, length);
                     handler.onDatagram(node, view, 0, length);
                 }
                 else
                 {
                     dropped++;
                 }
-                freeSlots[freeSlotCount++] = arg;
+                releaseSpace(arg, length);
             }
             else
             {
@@ -289,21 +310,81 @@ public final class SimNetwork
         }
     }
 
-    private int claimSlot()
+    /**
+     * Where the next {@code length} bytes go: the chunk being filled when they fit, else a recycled or new chunk.
+     */
+    private int claimSpace(final int length)
     {
-        if (freeSlotCount > 0)
+        if (fillChunk >= 0 && fillOffset + length <= CHUNK_LENGTH)
         {
-            return freeSlots[--freeSlotCount];
+            return fillChunk;
         }
-        if ((slotCapacityUsed + 1) * MAX_DATAGRAM_LENGTH > slab.length)
+        final int previous = fillChunk;
+        if (freeChunkCount > 0)
         {
-            slab = Arrays.copyOf(slab, slab.length * 2);
-            freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
+            fillChunk = freeChunks[--freeChunkCount];
         }
-        return slotCapacityUsed++;
+        else
+        {
+            if (chunkCount == chunks.length)
+            {
+                chunks = Arrays.copyOf(chunks, chunkCount * 2);
+                chunkLive = Arrays.copyOf(chunkLive, chunkCount * 2);
+                freeChunks = Arrays.copyOf(freeChunks, chunkCount * 2);
+            }
+            chunks[chunkCount] = new byte[CHUNK_LENGTH];
+            fillChunk = chunkCount++;
+        }
+        fillOffset = 0;
+        if (previous >= 0 && chunkLive[previous] == 0)
+        {
+            freeChunks[freeChunkCount++] = previous;
+        }
+        return fillChunk;
     }
 
-    private void schedule(final long atNs, final int kind, final int node, final int arg, final int length)
+    private void releaseSpace(final int chunk, final int length)
+    {
+        bytesInFlight -= length;
+        if (--chunkLive[chunk] == 0)
+        {
+            if (chunk == fillChunk)
+            {
+                fillOffset = 0; // empty: fill it again from the start
+            }
+            else
+            {
+                freeChunks[freeChunkCount++] = chunk;
+            }
+        }
+    }
+
+    /**
+     * Bytes of datagrams sent and not yet delivered or dropped.
+     */
+    public long bytesInFlight()
+    {
+        return bytesInFlight;
+    }
+
+    /**
+     * The most bytes ever in flight at once.
+     */
+    public long peakBytesInFlight()
+    {
+        return peakBytesInFlight;
+    }
+
+    /**
+     * Bytes held for datagrams, in use or free: what the network costs in memory.
+     */
+    public long storageBytes()
+    {
+        return (long)chunkCount * CHUNK_LENGTH;
+    }
+
+    private void schedule(
+        final long atNs, final int kind, final int node, final int arg, final int length, final int offset)
     {
         final int id;
         if (freeEventCount > 0)
@@ -321,6 +402,7 @@ public final class SimNetwork
                 eventNode = Arrays.copyOf(eventNode, capacity);
                 eventArg = Arrays.copyOf(eventArg, capacity);
                 eventLength = Arrays.copyOf(eventLength, capacity);
+                eventOffset = Arrays.copyOf(eventOffset, capacity);
                 freeEvents = Arrays.copyOf(freeEvents, capacity);
                 heap = Arrays.copyOf(heap, capacity);
             }
@@ -332,6 +414,7 @@ public final class SimNetwork
         eventNode[id] = node;
         eventArg[id] = arg;
         eventLength[id] = length;
+        eventOffset[id] = offset;
 
         int i = heapSize++;
         while (i > 0)
