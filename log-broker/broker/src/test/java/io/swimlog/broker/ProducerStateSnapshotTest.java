@@ -83,13 +83,8 @@ class ProducerStateSnapshotTest
     @Test
     void aCorruptSnapshotIsDeletedAndTheStateRebuiltFromTheLog() throws IOException
     {
-        final File dir = new File(dataDir, "t-0");
-        try (Partition partition = open(dir))
-        {
-            appendBatches(partition, 8);
-        }
-        final long[] offsets = ProducerStateSnapshot.offsets(dir);
-        final File snapshot = ProducerStateSnapshot.file(dir, offsets[offsets.length - 1]);
+        final File snapshot = appendAndClose(8);
+        final File dir = snapshot.getParentFile();
         try (RandomAccessFile file = new RandomAccessFile(snapshot, "rw"))
         {
             file.seek(30);
@@ -109,11 +104,8 @@ class ProducerStateSnapshotTest
     @Test
     void aSnapshotBeyondTheRecoveredLogIsNotUsed() throws IOException
     {
-        final File dir = new File(dataDir, "t-0");
-        try (Partition partition = open(dir))
-        {
-            appendBatches(partition, 5);
-        }
+        final File snapshot = appendAndClose(5);
+        final File dir = snapshot.getParentFile();
         // As if the log had lost its tail in a crash after this snapshot was written: a state that claims a
         // batch the log no longer has must not be loaded.
         final ProducerStateTable ahead = new ProducerStateTable();
@@ -131,13 +123,8 @@ class ProducerStateSnapshotTest
     @Test
     void aTruncatedSnapshotFileIsIgnored() throws IOException
     {
-        final File dir = new File(dataDir, "t-0");
-        try (Partition partition = open(dir))
-        {
-            appendBatches(partition, 3);
-        }
-        final long[] offsets = ProducerStateSnapshot.offsets(dir);
-        final File snapshot = ProducerStateSnapshot.file(dir, offsets[offsets.length - 1]);
+        final File snapshot = appendAndClose(3);
+        final File dir = snapshot.getParentFile();
         final byte[] bytes = Files.readAllBytes(snapshot.toPath());
         Files.write(snapshot.toPath(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
@@ -157,6 +144,21 @@ class ProducerStateSnapshotTest
         assertThat(producers.duplicateBaseOffset()).isEqualTo((long)lastFirst);
         assertThat(producers.check(PRODUCER, (short)0, batches * RECORDS_PER_BATCH, batches * RECORDS_PER_BATCH))
             .isEqualTo(ProducerStateTable.APPEND);
+    }
+
+    /**
+     * @return the newest snapshot after appending the batches to a new partition and closing it cleanly.
+     */
+    private File appendAndClose(final int batches)
+    {
+        final File dir = new File(dataDir, "t-0");
+        try (Partition partition = open(dir))
+        {
+            appendBatches(partition, batches);
+        }
+        final long[] offsets = ProducerStateSnapshot.offsets(dir);
+        assertThat(offsets).isNotEmpty();
+        return ProducerStateSnapshot.file(dir, offsets[offsets.length - 1]);
     }
 
     private Partition open(final File dir)
