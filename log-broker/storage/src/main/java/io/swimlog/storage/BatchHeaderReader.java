@@ -24,6 +24,7 @@ public final class BatchHeaderReader
     private final RecordBatchReader recordReader = new RecordBatchReader();
     private ByteBuffer batchByteBuffer;
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(0, 0);
+    private long headerReads;
 
     public BatchHeaderReader()
     {
@@ -54,7 +55,16 @@ public final class BatchHeaderReader
         final ByteBuffer bb = headerByteBuffer;
         bb.clear().limit(RecordBatch.HEADER_LENGTH);
         header.wrap(headerBuffer, 0);
+        headerReads++;
         return readFully(channel, bb, position);
+    }
+
+    /**
+     * @return headers read from a file so far (each one a positional read), for tests of the look-up paths.
+     */
+    long headerReads()
+    {
+        return headerReads;
     }
 
     /**

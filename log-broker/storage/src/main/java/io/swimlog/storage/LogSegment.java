@@ -31,6 +31,7 @@ import java.nio.file.StandardOpenOption;
 final class LogSegment implements AutoCloseable
 {
     static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    static final long NO_READ_HINT = -1L;
 
     private final long baseOffset;
     private final File logFile;
@@ -47,6 +48,14 @@ final class LogSegment implements AutoCloseable
     private int bytesSinceLastIndexEntry;
     private volatile boolean active;
     private volatile UnsafeBuffer mappedLog;
+
+    /**
+     * Where the last read ended, a batch boundary: {@code (offset - baseOffset) << 32 | position}, or
+     * {@link #NO_READ_HINT}. A consumer following the tail asks next for exactly that offset, so its look-up
+     * starts there instead of at the index entry below it (up to an index interval of headers, one positional
+     * read each while the segment is active). Cleared before a truncation moves boundaries.
+     */
+    private volatile long readHint = NO_READ_HINT;
     private boolean indexesDurable;
     private boolean dirtyTail;
     private boolean indexFilesMissing;
@@ -397,6 +406,7 @@ final class LogSegment implements AutoCloseable
     String recover(final BatchHeaderReader reader, final RecordBatchValidator validator, final boolean validate)
         throws IOException
     {
+        readHint = NO_READ_HINT;
         offsetIndex.reset();
         timeIndex.reset();
         maxTimestamp = NO_TIMESTAMP;
@@ -491,6 +501,15 @@ final class LogSegment implements AutoCloseable
     {
         final int limit = size;
         int position = offsetIndex.lookup(targetOffset);
+        final long hint = readHint;
+        if (NO_READ_HINT != hint)
+        {
+            final int hintPosition = (int)hint;
+            if (baseOffset + (hint >>> 32) <= targetOffset && hintPosition > position && hintPosition <= limit)
+            {
+                position = hintPosition;
+            }
+        }
         while (position < limit)
         {
             if (!readHeader(reader, position, limit))
@@ -543,6 +562,10 @@ final class LogSegment implements AutoCloseable
             }
         }
         reader.regionNextOffset(endOffset);
+        if (endOffset - baseOffset <= Integer.MAX_VALUE)
+        {
+            readHint = ((endOffset - baseOffset) << 32) | end;
+        }
 
         return end;
     }
@@ -608,6 +631,7 @@ final class LogSegment implements AutoCloseable
 
         active = true;
         mappedLog = null;
+        readHint = NO_READ_HINT;
         channel.truncate(position);
         offsetIndex.makeWritable();
         timeIndex.makeWritable();

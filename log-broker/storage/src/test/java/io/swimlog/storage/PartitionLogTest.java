@@ -90,6 +90,49 @@ class PartitionLogTest
     }
 
     @Test
+    void aReaderFollowingTheTailStartsWhereItsLastReadEndedAndATruncationForgetsThat() throws Exception
+    {
+        // No index entry but the first: every look-up without the hint scans from the segment's start.
+        final PartitionLog log = open(context().segmentBytes(1024 * 1024).indexIntervalBytes(1024 * 1024));
+        final LogReadResult result = new LogReadResult();
+        final List<byte[]> appended = new ArrayList<>();
+        long next = 0;
+        long headerReadsWhileFollowing = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            final UnsafeBuffer batch = TestBatches.batch(1, 60, now, i);
+            final long baseOffset = log.append(batch, 0, batch.capacity(), 0);
+            appended.add(TestBatches.stamped(batch, baseOffset, 0));
+            final long before = result.reader().headerReads();
+            assertThat(log.read(next, 1024 * 1024, result)).isTrue();
+            headerReadsWhileFollowing += result.reader().headerReads() - before;
+            assertThat(result.firstOffset()).isEqualTo(next);
+            assertThat(result.nextOffset()).isEqualTo(log.logEndOffset());
+            next = result.nextOffset();
+        }
+        // Without the hint the 200 look-ups would read 20,000 headers.
+        assertThat(headerReadsWhileFollowing).as("one header per fetch, and one for its end").isLessThanOrEqualTo(400);
+
+        // Boundaries after a truncation differ from the ones remembered: larger batches re-appended past the old
+        // end, so a remembered position would now fall inside one of them.
+        log.truncateTo(150);
+        final List<byte[]> expected = new ArrayList<>(appended.subList(0, 150));
+        for (int i = 0; i < 30; i++)
+        {
+            final UnsafeBuffer batch = TestBatches.batch(3, 200, now, 1000 + i);
+            final long baseOffset = log.append(batch, 0, batch.capacity(), 0);
+            expected.add(TestBatches.stamped(batch, baseOffset, 0));
+        }
+        for (long offset = 200; offset < log.logEndOffset(); offset++)
+        {
+            assertThat(log.read(offset, 1, result)).isTrue();
+            assertThat(result.firstOffset()).isLessThanOrEqualTo(offset);
+            assertThat(result.nextOffset()).isGreaterThan(offset);
+        }
+        assertThat(TestBatches.readAll(log)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void readStopsAtWholeBatchesWithinMaxBytes()
     {
         final PartitionLog log = open(context().indexIntervalBytes(0));
