@@ -89,13 +89,13 @@ final class Shell
     }
 
     /**
-     * Whether {@code tool} runs at all (found on the PATH and executable).
+     * Whether {@code command} (a tool and its arguments, such as a version flag) runs and succeeds.
      */
-    static boolean available(final String tool, final String versionFlag)
+    static boolean available(final String... command)
     {
         try
         {
-            run(tool, versionFlag);
+            run(command);
             return true;
         }
         catch (final RuntimeException ex)

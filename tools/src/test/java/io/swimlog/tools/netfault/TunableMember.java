@@ -14,13 +14,16 @@ import java.util.List;
 /**
  * A test-scope stand-in for {@code swimlog membership run --json} that also sets what the command has no flag
  * for: {@code --awareness-max-multiplier} (1 turns Lifeguard's local health score off: the score is clamped to
- * 0), {@code --push-pull-interval-ms} and {@code --reconnect-interval-ms}. It starts the member as the command
+ * 0), {@code --push-pull-interval-ms} and {@code --reconnect-interval-ms}; with {@code --print-health true} it
+ * also prints a line {@code {"time": MS, "event": "health", "score": N}} whenever its health score changes (checked
+ * every 100 ms, so a change and its reversal within that time can go unseen). It starts the member as the command
  * does (Aeron transport first, then {@link Membership}) and prints the same JSON lines with the command's
  * {@link EventPrinter}, until the process is killed.
  * <p>
  * Usage: {@code TunableMember --id ID --bind HOST:PORT [--seeds HOST:PORT,...] [--profile lan|wan|local]
  * [--probe-interval-ms MS] [--probe-timeout-ms MS] [--suspicion-mult N] [--gossip-interval-ms MS]
- * [--push-pull-interval-ms MS] [--reconnect-interval-ms MS] [--awareness-max-multiplier N]}.
+ * [--push-pull-interval-ms MS] [--reconnect-interval-ms MS] [--awareness-max-multiplier N]
+ * [--print-health true|false]}.
  */
 public final class TunableMember
 {
@@ -32,6 +35,7 @@ public final class TunableMember
     {
         final MembershipContext ctx = new MembershipContext();
         String id = null;
+        boolean printHealth = false;
         for (int i = 0; i < args.length; i += 2)
         {
             if (i + 1 >= args.length)
@@ -52,6 +56,7 @@ public final class TunableMember
                 case "--push-pull-interval-ms" -> ctx.pushPullIntervalMs(Long.parseLong(value));
                 case "--reconnect-interval-ms" -> ctx.reconnectIntervalMs(Long.parseLong(value));
                 case "--awareness-max-multiplier" -> ctx.awarenessMaxMultiplier(Integer.parseInt(value));
+                case "--print-health" -> printHealth = Boolean.parseBoolean(value);
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -66,12 +71,22 @@ public final class TunableMember
         ctx.memberId(id).listener(printer.listener(null)).errorHandler(MembershipRunCommand.errorPrinter(err));
         final AeronTransport transport = AeronTransport.launch(ctx);
         ctx.bind(transport.localEndpoint()).transport(transport).ownsTransport(true);
-        try (Membership ignored = Membership.start(ctx))
+        try (Membership membership = Membership.start(ctx))
         {
             printer.printStarted(id, ctx.bind(), "");
+            long health = 0;
             while (!Thread.currentThread().isInterrupted())
             {
                 printer.printPending(100);
+                // Printed on this thread, the printer's own, so that lines never interleave.
+                final long score = membership.counters().healthScore();
+                if (printHealth && score != health)
+                {
+                    health = score;
+                    out.printf("{\"time\": %d, \"event\": \"health\", \"score\": %d}%n",
+                        System.currentTimeMillis(), score);
+                    out.flush();
+                }
             }
         }
     }
@@ -80,7 +95,7 @@ public final class TunableMember
     {
         System.err.println("TunableMember: " + message + "; options: " + List.of("--id", "--bind", "--seeds",
             "--profile", "--probe-interval-ms", "--probe-timeout-ms", "--suspicion-mult", "--gossip-interval-ms",
-            "--push-pull-interval-ms", "--reconnect-interval-ms", "--awareness-max-multiplier"));
+            "--push-pull-interval-ms", "--reconnect-interval-ms", "--awareness-max-multiplier", "--print-health"));
         System.exit(2);
     }
 }
