@@ -1,6 +1,8 @@
 package io.swimlog.membership.aeron;
 
 import io.aeron.Aeron;
+import io.aeron.driver.Configuration;
+import io.aeron.driver.MediaDriver;
 import io.aeron.protocol.DataHeaderFlyweight;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
@@ -17,6 +19,14 @@ import static io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT;
  * Where the Aeron client comes from, in order: {@link #aeron(Aeron)} (shared, not closed by the transport),
  * else a client connected to the external media driver in {@link #aeronDirectoryName(String)}, else an
  * embedded media driver in a directory of its own that the transport deletes on close.
+ * <p>
+ * On the wire a peer's publication costs Aeron's keep-alives for as long as it is open: a heartbeat every 100 ms
+ * from the sender (fixed in Aeron) and a status message every status message timeout from the receiver, plus a
+ * setup handshake when it opens and an end-of-stream exchange when it closes. SWIM sends each datagram to a random
+ * peer, so publications are closed soon after their last send ({@link #publicationIdleTimeoutNs(long)}), and the
+ * driver settings ({@link #configureDriver(MediaDriver.Context)}) make the status messages sparse and the close
+ * quick. The driver settings are driver-wide, so they apply only to the transport's own embedded driver, never
+ * to a shared client's or an external driver (a broker node's driver serves the broker too).
  * <p>
  * Not thread-safe: configure on one thread, then hand it to {@link AeronTransport#launch(AeronTransportContext)}.
  */
@@ -35,13 +45,69 @@ public final class AeronTransportContext
 
     public static final String PUBLICATION_IDLE_TIMEOUT_PROP_NAME =
         "swimlog.membership.aeron.publication.idle.timeout.ms";
-    public static final long PUBLICATION_IDLE_TIMEOUT_MS_DEFAULT = 10_000;
+    /**
+     * A little over a probe's round trip on a LAN (a ping and its ack, each through a fresh publication, take tens
+     * of milliseconds), and well under a probe interval: the ack comes back on the peer's own publication, and the
+     * next probe goes to another peer, so keeping a publication open longer mostly buys heartbeats.
+     */
+    public static final long PUBLICATION_IDLE_TIMEOUT_MS_DEFAULT = 100;
+
+    public static final String PUBLICATION_LINGER_PROP_NAME = "swimlog.membership.aeron.publication.linger.ms";
+    /**
+     * The {@code linger} of a closed publication: long enough to repair a lost last datagram (the receiver sees
+     * the gap at the next 100 ms heartbeat), short enough that a publication to a peer that never answers stops
+     * sending setups soon. A live peer ends the linger earlier by acknowledging the end of stream.
+     */
+    public static final long PUBLICATION_LINGER_MS_DEFAULT = 500;
+
+    public static final String STATUS_MESSAGE_TIMEOUT_PROP_NAME =
+        "swimlog.membership.aeron.driver.status.message.timeout.ms";
+    /**
+     * Aeron's is 200 ms. Membership streams carry a few small datagrams and need no window updates between them
+     * (the receiver still sends one as soon as its position moves far enough); a receiver also sends one every
+     * interval while it drains a closed stream, for five intervals or until the image's liveness runs out.
+     */
+    public static final long STATUS_MESSAGE_TIMEOUT_MS_DEFAULT = 2_000;
+
+    public static final String TIMER_INTERVAL_PROP_NAME = "swimlog.membership.aeron.driver.timer.interval.ms";
+    /**
+     * Aeron's is 1 s. The driver conductor moves a closed publication through drain and linger on this timer,
+     * heartbeating it all the while, so a 1 s timer costs 10 to 20 heartbeats per closed publication.
+     */
+    public static final long TIMER_INTERVAL_MS_DEFAULT = 100;
+
+    public static final String PUBLICATION_CONNECTION_TIMEOUT_PROP_NAME =
+        "swimlog.membership.aeron.driver.publication.connection.timeout.ms";
+    /** Aeron's is 5 s: five of its status messages. Five of ours, so a few may be lost. */
+    public static final long PUBLICATION_CONNECTION_TIMEOUT_MS_DEFAULT = 10_000;
+
+    public static final String IMAGE_LIVENESS_TIMEOUT_PROP_NAME =
+        "swimlog.membership.aeron.driver.image.liveness.timeout.ms";
+    /**
+     * Aeron's is 10 s. Fifty of Aeron's 100 ms heartbeats, more than a GC pause or a short stop of the sender;
+     * shorter than Aeron's so that a receiver stops draining a closed stream (a status message every interval)
+     * sooner.
+     */
+    public static final long IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT = 5_000;
+
+    /**
+     * A publication must outlive this many status message intervals without one before it counts as not
+     * connected, so that a few lost status messages do not disconnect it.
+     */
+    public static final int MIN_STATUS_MESSAGES_PER_CONNECTION_TIMEOUT = 4;
+
+    /** An image must outlive this many of Aeron's (fixed, 100 ms) heartbeat intervals without a packet. */
+    public static final int MIN_HEARTBEATS_PER_IMAGE_LIVENESS_TIMEOUT = 10;
 
     public static final String CONNECT_TIMEOUT_PROP_NAME = "swimlog.membership.aeron.connect.timeout.ms";
     public static final long CONNECT_TIMEOUT_MS_DEFAULT = 1_000;
 
     public static final String PENDING_DATAGRAMS_PROP_NAME = "swimlog.membership.aeron.pending.datagrams";
-    public static final int PENDING_DATAGRAMS_DEFAULT = 8;
+    /**
+     * Publications close soon after their last send, so most datagrams find their peer's publication closed and
+     * wait here for a fresh one; a push-pull exchange sends its chunks back to back (about 27 at 1,000 members).
+     */
+    public static final int PENDING_DATAGRAMS_DEFAULT = 32;
 
     public static final String UNREACHABLE_RETRY_PROP_NAME = "swimlog.membership.aeron.unreachable.retry.ms";
     public static final long UNREACHABLE_RETRY_MS_DEFAULT = 1_000;
@@ -60,6 +126,16 @@ public final class AeronTransportContext
     private int pendingDatagrams = Integer.getInteger(PENDING_DATAGRAMS_PROP_NAME, PENDING_DATAGRAMS_DEFAULT);
     private long unreachableRetryNs = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong(UNREACHABLE_RETRY_PROP_NAME, UNREACHABLE_RETRY_MS_DEFAULT));
+    private long publicationLingerNs = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(PUBLICATION_LINGER_PROP_NAME, PUBLICATION_LINGER_MS_DEFAULT));
+    private long statusMessageTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(STATUS_MESSAGE_TIMEOUT_PROP_NAME, STATUS_MESSAGE_TIMEOUT_MS_DEFAULT));
+    private long timerIntervalNs = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(TIMER_INTERVAL_PROP_NAME, TIMER_INTERVAL_MS_DEFAULT));
+    private long publicationConnectionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(PUBLICATION_CONNECTION_TIMEOUT_PROP_NAME, PUBLICATION_CONNECTION_TIMEOUT_MS_DEFAULT));
+    private long imageLivenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(IMAGE_LIVENESS_TIMEOUT_PROP_NAME, IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT));
     private ErrorHandler errorHandler;
     private NanoClock nanoClock;
 
@@ -89,9 +165,27 @@ public final class AeronTransportContext
         {
             throw new IllegalArgumentException("termLength must be a power of two from 64 KiB to 1 GiB: " + termLength);
         }
-        if (publicationIdleTimeoutNs <= 0 || connectTimeoutNs <= 0 || unreachableRetryNs <= 0)
+        if (publicationIdleTimeoutNs <= 0 || connectTimeoutNs <= 0 || unreachableRetryNs <= 0 ||
+            statusMessageTimeoutNs <= 0 || timerIntervalNs <= 0)
         {
             throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (publicationLingerNs < 0)
+        {
+            throw new IllegalArgumentException("publicationLingerNs must not be negative: " + publicationLingerNs);
+        }
+        if (publicationConnectionTimeoutNs < MIN_STATUS_MESSAGES_PER_CONNECTION_TIMEOUT * statusMessageTimeoutNs)
+        {
+            throw new IllegalArgumentException("publicationConnectionTimeoutNs " + publicationConnectionTimeoutNs +
+                " must be at least " + MIN_STATUS_MESSAGES_PER_CONNECTION_TIMEOUT + " x statusMessageTimeoutNs " +
+                statusMessageTimeoutNs + ", or a few lost status messages disconnect a publication");
+        }
+        if (imageLivenessTimeoutNs <
+            MIN_HEARTBEATS_PER_IMAGE_LIVENESS_TIMEOUT * Configuration.PUBLICATION_HEARTBEAT_TIMEOUT_NS)
+        {
+            throw new IllegalArgumentException("imageLivenessTimeoutNs " + imageLivenessTimeoutNs +
+                " must be at least " + MIN_HEARTBEATS_PER_IMAGE_LIVENESS_TIMEOUT + " of Aeron's heartbeat intervals (" +
+                Configuration.PUBLICATION_HEARTBEAT_TIMEOUT_NS + " ns)");
         }
         if (pendingDatagrams < 0)
         {
@@ -107,6 +201,31 @@ public final class AeronTransportContext
         }
         isConcluded = true;
         return this;
+    }
+
+    /**
+     * Applies the settings that are driver-wide to the context of a driver that carries membership traffic only
+     * (the transport's own embedded driver): status message timeout, timer interval, publication connection
+     * timeout and image liveness timeout.
+     *
+     * @param driverContext of a driver not yet launched.
+     * @return the same driver context.
+     */
+    public MediaDriver.Context configureDriver(final MediaDriver.Context driverContext)
+    {
+        return driverContext
+            .statusMessageTimeoutNs(statusMessageTimeoutNs)
+            .timerIntervalNs(timerIntervalNs)
+            .publicationConnectionTimeoutNs(publicationConnectionTimeoutNs)
+            .imageLivenessTimeoutNs(imageLivenessTimeoutNs);
+    }
+
+    /**
+     * The channel parameters of every peer publication after its endpoint: term length, MTU and linger.
+     */
+    public String publicationChannelSuffix()
+    {
+        return "|term-length=" + termLength + "|mtu=" + mtuLength + "|linger=" + publicationLingerNs;
     }
 
     /**
@@ -208,6 +327,81 @@ public final class AeronTransportContext
     }
 
     /**
+     * How long a closed peer publication lingers in the driver (the channel's {@code linger}) to repair a lost
+     * last datagram; an end-of-stream acknowledgement from the peer ends it sooner.
+     */
+    public AeronTransportContext publicationLingerNs(final long publicationLingerNs)
+    {
+        this.publicationLingerNs = publicationLingerNs;
+        return this;
+    }
+
+    public long publicationLingerNs()
+    {
+        return publicationLingerNs;
+    }
+
+    /**
+     * Driver-wide, own embedded driver only: how often a receiver sends a status message on an idle image.
+     * Aeron's default is 200 ms.
+     */
+    public AeronTransportContext statusMessageTimeoutNs(final long statusMessageTimeoutNs)
+    {
+        this.statusMessageTimeoutNs = statusMessageTimeoutNs;
+        return this;
+    }
+
+    public long statusMessageTimeoutNs()
+    {
+        return statusMessageTimeoutNs;
+    }
+
+    /**
+     * Driver-wide, own embedded driver only: the driver conductor's timer, which retires closed publications and
+     * images. Aeron's default is 1 s.
+     */
+    public AeronTransportContext timerIntervalNs(final long timerIntervalNs)
+    {
+        this.timerIntervalNs = timerIntervalNs;
+        return this;
+    }
+
+    public long timerIntervalNs()
+    {
+        return timerIntervalNs;
+    }
+
+    /**
+     * Driver-wide, own embedded driver only: a publication without a status message for this long is not
+     * connected. At least {@link #MIN_STATUS_MESSAGES_PER_CONNECTION_TIMEOUT} status message timeouts.
+     */
+    public AeronTransportContext publicationConnectionTimeoutNs(final long publicationConnectionTimeoutNs)
+    {
+        this.publicationConnectionTimeoutNs = publicationConnectionTimeoutNs;
+        return this;
+    }
+
+    public long publicationConnectionTimeoutNs()
+    {
+        return publicationConnectionTimeoutNs;
+    }
+
+    /**
+     * Driver-wide, own embedded driver only: an image without a packet (data or heartbeat) for this long is
+     * gone. At least {@link #MIN_HEARTBEATS_PER_IMAGE_LIVENESS_TIMEOUT} of Aeron's 100 ms heartbeat intervals.
+     */
+    public AeronTransportContext imageLivenessTimeoutNs(final long imageLivenessTimeoutNs)
+    {
+        this.imageLivenessTimeoutNs = imageLivenessTimeoutNs;
+        return this;
+    }
+
+    public long imageLivenessTimeoutNs()
+    {
+        return imageLivenessTimeoutNs;
+    }
+
+    /**
      * How long datagrams to a new peer wait for its publication to connect before they are dropped.
      */
     public AeronTransportContext connectTimeoutNs(final long connectTimeoutNs)
@@ -276,6 +470,9 @@ public final class AeronTransportContext
         return "AeronTransportContext{bind=" + bind + ", streamId=" + streamId + ", aeronDirectoryName=" +
             aeronDirectoryName + ", mtuLength=" + mtuLength + ", termLength=" + termLength +
             ", publicationIdleTimeoutNs=" + publicationIdleTimeoutNs + ", connectTimeoutNs=" + connectTimeoutNs +
-            ", pendingDatagrams=" + pendingDatagrams + ", unreachableRetryNs=" + unreachableRetryNs + '}';
+            ", pendingDatagrams=" + pendingDatagrams + ", unreachableRetryNs=" + unreachableRetryNs +
+            ", publicationLingerNs=" + publicationLingerNs + ", statusMessageTimeoutNs=" + statusMessageTimeoutNs +
+            ", timerIntervalNs=" + timerIntervalNs + ", publicationConnectionTimeoutNs=" +
+            publicationConnectionTimeoutNs + ", imageLivenessTimeoutNs=" + imageLivenessTimeoutNs + '}';
     }
 }

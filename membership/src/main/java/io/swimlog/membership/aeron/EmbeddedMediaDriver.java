@@ -102,6 +102,14 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         return driver.aeronDirectoryName();
     }
 
+    /**
+     * The concluded context the driver runs with (read-only use: its settings, for tests and diagnostics).
+     */
+    public MediaDriver.Context driverContext()
+    {
+        return driver.context();
+    }
+
     public void close()
     {
         CloseHelper.closeAll(aeron, driver);
