@@ -1,10 +1,10 @@
 package io.swimlog.broker;
 
 import io.aeron.Aeron;
-import io.aeron.CommonContext;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import io.swimlog.protocol.broker.BrokerProtocol;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -113,7 +113,8 @@ public final class BrokerNode implements AutoCloseable
     }
 
     /**
-     * A media driver for this process alone, in its own directory, deleted on close. Shared threading and a
+     * A media driver for this process alone, in its own directory, deleted on close (and by the next launch if
+     * the process is killed before it can close it). Shared threading and a
      * backoff idle strategy behave on a 2-core machine; socket buffers and the receive window are sized for the
      * large MTU that loopback allows.
      */
@@ -121,7 +122,7 @@ public final class BrokerNode implements AutoCloseable
     {
         final long maxParkNs = TimeUnit.MICROSECONDS.toNanos(100);
         return MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(CommonContext.generateRandomDirName())
+            .aeronDirectoryName(EmbeddedMediaDriver.freshDirectory("broker"))
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)

@@ -116,9 +116,14 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     }
 
     /**
-     * A new directory under /dev/shm (or the temp dir), after deleting those that crashed processes left there.
+     * A new directory under /dev/shm (or the temp dir), after deleting those that crashed processes left there;
+     * for any embedded driver of the project (a broker node's too), so that one kill -9 does not hold its log
+     * buffers' memory until reboot.
+     *
+     * @param label part of the directory's name, to tell drivers apart.
+     * @return the directory's path, for {@link MediaDriver.Context#aeronDirectoryName(String)}.
      */
-    private static String freshDirectory(final String label)
+    public static String freshDirectory(final String label)
     {
         final File shm = new File("/dev/shm");
         final File parent = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
