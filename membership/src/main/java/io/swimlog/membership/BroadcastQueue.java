@@ -27,7 +27,8 @@ final class BroadcastQueue
         byte[] bytes;
         int length;
         int transmits;
-        MemberRecord owner;
+        /** The table slot of the member this update is about, or {@link MemberTable#NONE}. */
+        int owner = MemberTable.NONE;
         int generation;
         long order;
         boolean queued;
@@ -35,12 +36,21 @@ final class BroadcastQueue
         Entry next;
     }
 
+    private final MemberTable owners;
     private final Entry[] heads = new Entry[MAX_TRANSMITS];
     private final Entry[] tails = new Entry[MAX_TRANSMITS];
     private long order;
     private final Entry[] taken = new Entry[MAX_TAKEN];
     private Entry free;
     private int size;
+
+    /**
+     * @param owners the table whose members' queued updates this queue keeps ({@link MemberTable#queuedUpdate}).
+     */
+    BroadcastQueue(final MemberTable owners)
+    {
+        this.owners = owners;
+    }
 
     /**
      * memberlist's retransmit limit: {@code mult * ceil(log10(n + 1))}.
@@ -62,15 +72,20 @@ final class BroadcastQueue
     }
 
     /**
-     * Queues {@code length} bytes of an encoded message. A message with an owner replaces the owner's queued one.
+     * Queues {@code length} bytes of an encoded message. A message with an owner (a slot of the table, else
+     * {@link MemberTable#NONE}) replaces the owner's queued one.
      *
      * @return the entry, whose {@link Entry#generation} the caller may watch to learn when it has been sent out.
      */
-    Entry add(final MemberRecord owner, final DirectBuffer buffer, final int offset, final int length)
+    Entry add(final int owner, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (owner != null && owner.queuedUpdate != null)
+        if (owner != MemberTable.NONE)
         {
-            release(owner.queuedUpdate);
+            final Entry queued = owners.queuedUpdate(owner);
+            if (queued != null)
+            {
+                release(queued);
+            }
         }
         Entry e = free;
         if (e != null)
@@ -92,9 +107,9 @@ final class BroadcastQueue
         e.queued = true;
         e.order = ++order;
         insert(e, 0);
-        if (owner != null)
+        if (owner != MemberTable.NONE)
         {
-            owner.queuedUpdate = e;
+            owners.queuedUpdate(owner, e);
         }
         size++;
         return e;
@@ -156,6 +171,20 @@ final class BroadcastQueue
     }
 
     /**
+     * The member in {@code slot} is leaving the table: its queued update, if any, goes on being sent but no longer
+     * belongs to the slot (which a new member may take).
+     */
+    void disown(final int slot)
+    {
+        final Entry queued = owners.queuedUpdate(slot);
+        if (queued != null)
+        {
+            queued.owner = MemberTable.NONE;
+            owners.queuedUpdate(slot, null);
+        }
+    }
+
+    /**
      * Drops every queued message.
      */
     void clear()
@@ -177,11 +206,11 @@ final class BroadcastQueue
 
     private void recycle(final Entry e)
     {
-        if (e.owner != null && e.owner.queuedUpdate == e)
+        if (e.owner != MemberTable.NONE && owners.queuedUpdate(e.owner) == e)
         {
-            e.owner.queuedUpdate = null;
+            owners.queuedUpdate(e.owner, null);
         }
-        e.owner = null;
+        e.owner = MemberTable.NONE;
         e.queued = false;
         e.generation++;
         e.next = free;

@@ -3,7 +3,9 @@ package io.swimlog.membership;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 
 /**
  * Shares the immutable identity of members (id and endpoint, as text and bytes) among many
@@ -23,12 +25,16 @@ public final class MemberIdentities
         final String endpoint;
         final byte[] endpointBytes;
 
-        Identity(
-            final String id, final byte[] idBytes, final int idHash, final String endpoint, final byte[] endpointBytes)
+        Identity(final String id, final String endpoint)
+        {
+            this(id, id.getBytes(StandardCharsets.UTF_8), endpoint, endpoint.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Identity(final String id, final byte[] idBytes, final String endpoint, final byte[] endpointBytes)
         {
             this.id = id;
             this.idBytes = idBytes;
-            this.idHash = idHash;
+            this.idHash = MemberTable.hash(idBytes, 0, idBytes.length);
             this.endpoint = endpoint;
             this.endpointBytes = endpointBytes;
         }
@@ -36,30 +42,91 @@ public final class MemberIdentities
 
     private Identity[] index = new Identity[1024];
     private int size;
+    private final HashMap<String, Identity> byId = new HashMap<>();
+    private List<Member> lastView;
+    private Identity[] lastViewIdentities;
 
     /**
-     * The shared identity for this id and endpoint, created on first sight.
+     * The shared identity for this id and endpoint, created on first sight; allocates only then.
      */
     Identity intern(final DirectBuffer id, final DirectBuffer endpoint)
     {
         final int length = id.capacity();
-        final byte[] scratch = new byte[length];
-        id.getBytes(0, scratch);
-        final int h = MemberTable.hash(scratch, 0, length);
+        final int h = MemberTable.hash(id, 0, length);
         final int mask = index.length - 1;
         int i = h & mask;
         for (Identity e = index[i]; e != null; e = index[i = (i + 1) & mask])
         {
-            if (e.idHash == h && Arrays.equals(e.idBytes, scratch) && sameBytes(e.endpointBytes, endpoint))
+            if (e.idHash == h && sameBytes(e.idBytes, id) && sameBytes(e.endpointBytes, endpoint))
             {
                 return e;
             }
         }
+        final byte[] idBytes = new byte[length];
+        id.getBytes(0, idBytes);
         final byte[] endpointBytes = new byte[endpoint.capacity()];
         endpoint.getBytes(0, endpointBytes);
-        final Identity identity = new Identity(new String(scratch, StandardCharsets.UTF_8), scratch, h,
-            new String(endpointBytes, StandardCharsets.UTF_8), endpointBytes);
-        index[i] = identity;
+        return add(i, new Identity(new String(idBytes, StandardCharsets.UTF_8), idBytes,
+            new String(endpointBytes, StandardCharsets.UTF_8), endpointBytes));
+    }
+
+    /**
+     * The shared identity for this id and endpoint given as text (a view handed to a starting member), created on
+     * first sight. The same strings, as a simulator passes them to every member, are found by their cached hash.
+     */
+    Identity intern(final String id, final String endpoint)
+    {
+        final Identity known = byId.get(id);
+        if (known != null && known.endpoint.equals(endpoint))
+        {
+            return known;
+        }
+        final Identity candidate = new Identity(id, endpoint);
+        final int mask = index.length - 1;
+        int i = candidate.idHash & mask;
+        for (Identity e = index[i]; e != null; e = index[i = (i + 1) & mask])
+        {
+            if (e.idHash == candidate.idHash && e.id.equals(id) && e.endpoint.equals(endpoint))
+            {
+                byId.put(id, e);
+                return e;
+            }
+        }
+        byId.put(id, candidate);
+        return add(i, candidate);
+    }
+
+    /**
+     * The identities of a whole view, in its order, checked to name each id once. The simulator hands the same
+     * list to each of its N members, so the answer for the last list is kept: N views cost N look-ups, not N^2.
+     *
+     * @throws IllegalArgumentException if an id appears twice.
+     */
+    Identity[] internAll(final List<Member> view)
+    {
+        if (view == lastView && lastViewIdentities.length == view.size())
+        {
+            return lastViewIdentities;
+        }
+        final Identity[] result = new Identity[view.size()];
+        final HashSet<String> ids = new HashSet<>();
+        for (int i = 0; i < result.length; i++)
+        {
+            final Member member = view.get(i);
+            if (!ids.add(member.id()))
+            {
+                throw new IllegalArgumentException("member " + member.id() + " appears twice in the view");
+            }
+            result[i] = intern(member.id(), member.endpoint());
+        }
+        lastView = view;
+        lastViewIdentities = result;
+        return result;
+    }
+
+    private Identity add(final int slot, final Identity identity)
+    {
+        index[slot] = identity;
         if (++size * 2 > index.length)
         {
             rehash();

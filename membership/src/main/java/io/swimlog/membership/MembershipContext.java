@@ -72,7 +72,7 @@ public final class MembershipContext
     private long leaveTimeoutMs = 3_000;
     private int maxDatagramLength = Integer.getInteger(MAX_DATAGRAM_LENGTH_PROP, DEFAULT_MAX_DATAGRAM_LENGTH);
     private int maxMetadataLength = Integer.getInteger(MAX_METADATA_LENGTH_PROP, DEFAULT_MAX_METADATA_LENGTH);
-    private byte[] metadata = MemberRecord.EMPTY;
+    private byte[] metadata = MemberTable.EMPTY;
     private MembershipListener listener;
     private Transport transport;
     private boolean ownsTransport;

@@ -3,6 +3,8 @@ package io.swimlog.membership;
 import io.swimlog.membership.MembershipCounters.Counter;
 import io.swimlog.membership.codecs.MemberStateCode;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.Object2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -82,15 +84,15 @@ public final class MembershipCore
     private final EventSink sink;
     private final SplittableRandom random;
     private final MemberTable table = new MemberTable();
-    private final MemberRecord self;
+    private final int self;
     private final UnsafeBuffer selfId;
     private final Awareness awareness;
-    private final BroadcastQueue memberUpdates = new BroadcastQueue();
-    private final BroadcastQueue userBroadcasts = new BroadcastQueue();
-    private final ArrayList<MemberRecord> suspects = new ArrayList<>();
-    private final ArrayList<MemberRecord> deadMembers = new ArrayList<>();
-    private final MemberRecord[] picks = new MemberRecord[MAX_PICKS];
-    private final java.util.HashMap<String, MemberRecord> liveSeedCache = new java.util.HashMap<>();
+    private final BroadcastQueue memberUpdates = new BroadcastQueue(table);
+    private final BroadcastQueue userBroadcasts = new BroadcastQueue(table);
+    private final IntArrayList suspects = new IntArrayList();
+    private final IntArrayList deadMembers = new IntArrayList();
+    private final int[] picks = new int[MAX_PICKS];
+    private final Object2IntHashMap<String> liveSeedCache = new Object2IntHashMap<>(MemberTable.NONE);
 
     private final MessageCodec codec = new MessageCodec();
     private final MessageReader reader;
@@ -117,7 +119,7 @@ public final class MembershipCore
 
     // The probe in flight.
     private boolean probing;
-    private MemberRecord probeTarget;
+    private int probeTarget = MemberTable.NONE;
     private long probeSequence;
     private long probeAckDeadlineNs;
     private long probeEndNs;
@@ -193,17 +195,20 @@ public final class MembershipCore
         scratchBuffer = new UnsafeBuffer(new byte[maxPayloadLength]);
         sealBuffer = new UnsafeBuffer(new byte[ctx.maxDatagramLength()]);
 
-        self = new MemberRecord(ctx.memberId(), transport.localEndpoint());
-        self.metadata = ctx.metadata().clone();
+        final String selfEndpoint = transport.localEndpoint();
+        self = table.add(identities != null ?
+            identities.intern(ctx.memberId(), selfEndpoint) : new MemberIdentities.Identity(ctx.memberId(), selfEndpoint),
+            random);
+        table.metadata(self, ctx.metadata().clone());
         // A new life starts above the previous one's incarnations (seconds since the epoch, as Cassandra's
         // generations), so a restarted member overrides its old entry at once instead of waiting to be refuted.
-        self.incarnation = ctx.initialIncarnation() >= 0 ? ctx.initialIncarnation() : ctx.epochClock().time() / 1000;
-        selfId = new UnsafeBuffer(self.idBytes);
-        if (MessageCodec.aliveLength(self.idBytes.length, self.endpointBytes.length, maxMetadataLength) >
+        table.incarnation(self, ctx.initialIncarnation() >= 0 ? ctx.initialIncarnation() : ctx.epochClock().time() / 1000);
+        selfId = new UnsafeBuffer(table.idBytes(self));
+        if (MessageCodec.aliveLength(table.idBytes(self).length, table.endpointBytes(self).length, maxMetadataLength) >
             maxPayloadLength)
         {
             throw new IllegalArgumentException("metadata of up to " + maxMetadataLength + " bytes with member id '" +
-                self.id + "' and endpoint " + self.endpoint + " does not fit one datagram");
+                table.id(self) + "' and endpoint " + table.endpoint(self) + " does not fit one datagram");
         }
     }
 
@@ -212,17 +217,8 @@ public final class MembershipCore
      */
     public void start(final long nowNs)
     {
-        if (started)
-        {
-            throw new IllegalStateException("already started");
-        }
-        started = true;
-        this.nowNs = nowNs;
-        table.add(self, random);
-        table.state(self, MemberState.ALIVE, nowNs);
+        begin(nowNs);
         queueAlive(self);
-        viewVersion++;
-        sink.onMemberEvent(MembershipEventType.JOINED, self.id, self.incarnation, nowNs);
 
         // Spread the first probes of members started together over one interval.
         nextProbeNs = nowNs + (long)(random.nextDouble() * probeIntervalNs);
@@ -238,19 +234,78 @@ public final class MembershipCore
         }
     }
 
+    /**
+     * Starts this member as one of a cluster that has been running for a while: every other member of
+     * {@code view} is ALIVE in this member's view from the start, at its incarnation and with its metadata (its
+     * state in {@code view} is not read), with nothing queued to gossip about anyone, no join, and timers at random
+     * points of their periods as in a cluster that has run for a while (the next push-pull anywhere in its
+     * interval, scaled for the size of the view). Seeds are used only to reconnect.
+     * <p>
+     * For the simulator's large clusters, whose join through one seed is itself a storm (N full-state exchanges
+     * and N^2 queued updates), so that steady state can be measured; and for restoring a view a member saved.
+     * Members of {@code view} that this member hears newer news of later are updated by the usual rules.
+     *
+     * @param view the members of the running cluster; this member's own entry, if present, is skipped.
+     */
+    public void startInRunningCluster(final long nowNs, final List<Member> view)
+    {
+        begin(nowNs);
+        table.ensureCapacity(view.size() + 1);
+        final MemberIdentities.Identity[] viewIdentities = identities != null ? identities.internAll(view) : null;
+        for (int i = 0, size = view.size(); i < size; i++)
+        {
+            final Member member = view.get(i);
+            final MemberIdentities.Identity identity = viewIdentities != null ? viewIdentities[i] :
+                new MemberIdentities.Identity(member.id(), member.endpoint());
+            if (identity.idHash == table.identity(self).idHash && member.id().equals(table.id(self)))
+            {
+                continue;
+            }
+            if (viewIdentities == null && table.find(identity.idBytes) != MemberTable.NONE)
+            {
+                throw new IllegalArgumentException("member " + member.id() + " appears twice in the view");
+            }
+            final int r = table.add(identity, random);
+            table.incarnation(r, member.incarnation());
+            table.metadata(r, member.metadata().length == 0 ? MemberTable.EMPTY : member.metadata().clone());
+            table.state(r, MemberState.ALIVE, nowNs);
+            sink.onMemberEvent(MembershipEventType.JOINED, identity.id, member.incarnation(), nowNs);
+        }
+        viewVersion++;
+
+        nextProbeNs = nowNs + (long)(random.nextDouble() * probeIntervalNs);
+        nextGossipNs = nowNs + (long)(random.nextDouble() * gossipIntervalNs);
+        nextPushPullNs = nowNs + (long)(random.nextDouble() * pushPullScale(pushPullIntervalNs, table.liveCount()));
+        nextReconnectNs = nowNs + (long)(random.nextDouble() * reconnectIntervalNs);
+        nextReclaimNs = nowNs + RECLAIM_CHECK_INTERVAL_NS;
+    }
+
+    private void begin(final long nowNs)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        this.nowNs = nowNs;
+        table.state(self, MemberState.ALIVE, nowNs);
+        viewVersion++;
+        sink.onMemberEvent(MembershipEventType.JOINED, table.id(self), table.incarnation(self), nowNs);
+    }
+
     public String localMemberId()
     {
-        return self.id;
+        return table.id(self);
     }
 
     public String localEndpoint()
     {
-        return self.endpoint;
+        return table.endpoint(self);
     }
 
     public long localIncarnation()
     {
-        return self.incarnation;
+        return table.incarnation(self);
     }
 
     public MembershipCounters counters()
@@ -302,7 +357,7 @@ public final class MembershipCore
         final ArrayList<Member> list = new ArrayList<>(table.size());
         for (int i = 0, size = table.size(); i < size; i++)
         {
-            list.add(table.get(i).snapshot());
+            list.add(table.snapshot(table.slotAt(i)));
         }
         return list;
     }
@@ -312,8 +367,8 @@ public final class MembershipCore
      */
     public Member member(final String memberId)
     {
-        final MemberRecord record = table.find(memberId);
-        return record == null ? null : record.snapshot();
+        final int record = table.find(memberId);
+        return record == MemberTable.NONE ? null : table.snapshot(record);
     }
 
     /**
@@ -321,8 +376,8 @@ public final class MembershipCore
      */
     public MemberState stateOf(final String memberId)
     {
-        final MemberRecord record = table.find(memberId);
-        return record == null ? null : record.state;
+        final int record = table.find(memberId);
+        return record == MemberTable.NONE ? null : table.state(record);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -343,11 +398,11 @@ public final class MembershipCore
         {
             return;
         }
-        self.metadata = metadata.clone();
-        self.incarnation++;
+        table.metadata(self, metadata.clone());
+        table.incarnation(self, table.incarnation(self) + 1);
         queueAlive(self);
         viewVersion++;
-        sink.onMemberEvent(MembershipEventType.UPDATED, self.id, self.incarnation, nowNs);
+        sink.onMemberEvent(MembershipEventType.UPDATED, table.id(self), table.incarnation(self), nowNs);
     }
 
     /**
@@ -365,15 +420,15 @@ public final class MembershipCore
     public void broadcast(final DirectBuffer buffer, final int offset, final int length)
     {
         final int max = maxPayloadLength - MessageCodec.ACK_LENGTH -
-            MessageCodec.userBroadcastLength(self.idBytes.length, 0);
+            MessageCodec.userBroadcastLength(table.idBytes(self).length, 0);
         if (length > max)
         {
             throw new IllegalArgumentException(
                 "broadcast of " + length + " bytes does not fit one datagram (at most " + max + " bytes)");
         }
         final int written = codec.userBroadcast(
-            scratchBuffer, 0, ++broadcastSequence, self.idBytes, buffer, offset, length);
-        userBroadcasts.add(null, scratchBuffer, 0, written);
+            scratchBuffer, 0, ++broadcastSequence, table.idBytes(self), buffer, offset, length);
+        userBroadcasts.add(MemberTable.NONE, scratchBuffer, 0, written);
     }
 
     /**
@@ -387,15 +442,15 @@ public final class MembershipCore
         }
         leaving = true;
         probing = false;
-        self.suspicion = null;
+        table.suspicion(self, null);
         table.state(self, MemberState.LEFT, nowNs);
         viewVersion++;
         final int written = codec.dead(
-            scratchBuffer, 0, self.incarnation, self.idBytes, selfId, 0, self.idBytes.length);
+            scratchBuffer, 0, table.incarnation(self), table.idBytes(self), selfId, 0, table.idBytes(self).length);
         // No owner: the leave must not replace a metadata update still on its way out (it would be lost).
-        leaveEntry = memberUpdates.add(null, scratchBuffer, 0, written);
+        leaveEntry = memberUpdates.add(MemberTable.NONE, scratchBuffer, 0, written);
         leaveGeneration = leaveEntry.generation;
-        sink.onMemberEvent(MembershipEventType.LEFT, self.id, self.incarnation, nowNs);
+        sink.onMemberEvent(MembershipEventType.LEFT, table.id(self), table.incarnation(self), nowNs);
         if (table.liveCount() == 0)
         {
             leaveDone = true;
@@ -535,7 +590,7 @@ public final class MembershipCore
         }
         for (int i = 0, size = suspects.size(); i < size; i++)
         {
-            final Suspicion suspicion = suspects.get(i).suspicion;
+            final Suspicion suspicion = table.suspicion(suspects.getInt(i));
             if (suspicion != null)
             {
                 deadline = Math.min(deadline, suspicion.deadlineNs());
@@ -560,10 +615,10 @@ public final class MembershipCore
 
     private void startProbe()
     {
-        final MemberRecord target = nextProbeTarget();
+        final int target = nextProbeTarget();
         final long interval = awareness.scaleTimeout(probeIntervalNs);
         nextProbeNs = Math.max(nextProbeNs + probeIntervalNs, nowNs + interval);
-        if (target == null)
+        if (target == MemberTable.NONE)
         {
             nextProbeNs = nowNs + probeIntervalNs;
             return;
@@ -571,7 +626,7 @@ public final class MembershipCore
 
         probing = true;
         probeTarget = target;
-        probeTargetId.wrap(target.idBytes);
+        probeTargetId.wrap(table.idBytes(target));
         probeSequence = ++sequence;
         probeAckDeadlineNs = nowNs + awareness.scaleTimeout(probeTimeoutNs);
         probeEndNs = nowNs + interval;
@@ -581,18 +636,18 @@ public final class MembershipCore
         counters.increment(Counter.PROBES);
 
         int length = codec.ping(
-            sendBuffer, 0, probeSequence, probeTargetId, 0, target.idBytes.length,
-            self.idBytes, self.endpointBytes);
-        if (target.state == MemberState.SUSPECT)
+            sendBuffer, 0, probeSequence, probeTargetId, 0, table.idBytes(target).length,
+            table.idBytes(self), table.endpointBytes(self));
+        if (table.state(target) == MemberState.SUSPECT)
         {
             // The buddy system: a suspect hears of its suspicion from the member probing it, first thing.
             length += codec.suspect(
-                sendBuffer, length, target.incarnation, target.idBytes, selfId, 0, self.idBytes.length);
+                sendBuffer, length, table.incarnation(target), table.idBytes(target), selfId, 0, table.idBytes(self).length);
         }
-        send(target.endpoint, piggyback(length));
+        send(table.endpoint(target), piggyback(length));
     }
 
-    private MemberRecord nextProbeTarget()
+    private int nextProbeTarget()
     {
         for (int tries = 0, size = table.size(); tries < size; tries++)
         {
@@ -601,36 +656,36 @@ public final class MembershipCore
                 table.shuffle(random);
                 probeIndex = 0;
             }
-            final MemberRecord candidate = table.get(probeIndex++);
-            if (candidate != self && !candidate.state.isDeadOrLeft())
+            final int candidate = table.slotAt(probeIndex++);
+            if (candidate != self && !table.state(candidate).isDeadOrLeft())
             {
                 return candidate;
             }
         }
-        return null;
+        return MemberTable.NONE;
     }
 
     private void sendIndirectProbes()
     {
         probeIndirectSent = true;
-        final MemberRecord target = probeTarget;
+        final int target = probeTarget;
         final int count = pickRandom(indirectChecks, FILTER_INDIRECT, target);
         for (int i = 0; i < count; i++)
         {
             final int length = codec.indirectPing(
-                sendBuffer, 0, probeSequence, true, target.idBytes, target.endpointBytes,
-                self.idBytes, self.endpointBytes);
-            send(picks[i].endpoint, piggyback(length));
-            picks[i] = null;
+                sendBuffer, 0, probeSequence, true, table.idBytes(target), table.endpointBytes(target),
+                table.idBytes(self), table.endpointBytes(self));
+            send(table.endpoint(picks[i]), piggyback(length));
+            picks[i] = MemberTable.NONE;
         }
         probeExpectedNacks = count;
     }
 
     private void onProbeAck(final boolean forwarded)
     {
-        final MemberRecord target = probeTarget;
+        final int target = probeTarget;
         probing = false;
-        probeTarget = null;
+        probeTarget = MemberTable.NONE;
         if (!forwarded)
         {
             if (!probeIndirectSent)
@@ -638,32 +693,31 @@ public final class MembershipCore
                 awareness.applyDelta(-1);
                 counters.set(Counter.HEALTH_SCORE, awareness.score());
             }
-            target.indirectOnlyProbes = 0;
-            target.oneWayWarned = false;
+            table.resetOneWay(target);
         }
-        else if (++target.indirectOnlyProbes >= ONE_WAY_WARNING_THRESHOLD && !target.oneWayWarned)
+        else if (table.countIndirectOnlyProbe(target) >= ONE_WAY_WARNING_THRESHOLD && !table.oneWayWarned(target))
         {
-            target.oneWayWarned = true;
+            table.markOneWayWarned(target);
             counters.increment(Counter.ONE_WAY_WARNINGS);
-            sink.onWarning("member " + target.id + " at " + target.endpoint + " answers only indirect probes (" +
-                target.indirectOnlyProbes + " in a row): datagrams between it and " + self.id + " at " +
-                self.endpoint + " are lost in at least one direction");
+            sink.onWarning("member " + table.id(target) + " at " + table.endpoint(target) + " answers only indirect probes (" +
+                table.indirectOnlyProbes(target) + " in a row): datagrams between it and " + table.id(self) + " at " +
+                table.endpoint(self) + " are lost in at least one direction");
         }
     }
 
     private void probeFailed()
     {
-        final MemberRecord target = probeTarget;
+        final int target = probeTarget;
         probing = false;
-        probeTarget = null;
+        probeTarget = MemberTable.NONE;
         // Lifeguard: missing nacks mean this member may be the one that cannot hear; with no one to ask,
         // every failed probe counts against it.
         final int delta = probeExpectedNacks > 0 ? Math.max(0, probeExpectedNacks - probeNacks) : 1;
         awareness.applyDelta(delta);
         counters.set(Counter.HEALTH_SCORE, awareness.score());
-        if (!target.state.isDeadOrLeft())
+        if (!table.state(target).isDeadOrLeft())
         {
-            applySuspect(target, target.incarnation, self, selfId, 0, self.idBytes.length);
+            applySuspect(target, table.incarnation(target), self, selfId, 0, table.idBytes(self).length);
         }
     }
 
@@ -706,27 +760,27 @@ public final class MembershipCore
         int work = 0;
         for (int i = suspects.size() - 1; i >= 0; i--)
         {
-            final MemberRecord record = suspects.get(i);
-            if (record.suspicion == null || record.state != MemberState.SUSPECT)
+            final int record = suspects.getInt(i);
+            if (table.suspicion(record) == null || table.state(record) != MemberState.SUSPECT)
             {
-                record.suspicion = null;
+                table.suspicion(record, null);
                 removeAt(suspects, i);
             }
-            else if (nowNs >= record.suspicion.deadlineNs())
+            else if (nowNs >= table.suspicion(record).deadlineNs())
             {
-                if (record.suspicion.deservesLastChance())
+                if (table.suspicion(record).deservesLastChance())
                 {
                     // Swimlog's addition to memberlist: an unconfirmed suspicion may only mean this member missed
                     // the refutation (epidemics miss a member now and then under loss). Ask the suspect for its
                     // state, which carries its own newest incarnation first, once a period a few times; only
                     // silence to all makes it dead.
-                    record.suspicion.takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
-                    sendSelf(record.endpoint);
+                    table.suspicion(record).takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
+                    sendSelf(table.endpoint(record));
                     work++;
                     continue;
                 }
                 removeAt(suspects, i);
-                applyDead(record, record.incarnation, false, selfId, 0, self.idBytes.length);
+                applyDead(record, table.incarnation(record), false, selfId, 0, table.idBytes(self).length);
                 work++;
             }
         }
@@ -738,18 +792,17 @@ public final class MembershipCore
         int work = 0;
         for (int i = deadMembers.size() - 1; i >= 0; i--)
         {
-            final MemberRecord record = deadMembers.get(i);
-            if (!record.state.isDeadOrLeft())
+            final int record = deadMembers.getInt(i);
+            if (!table.state(record).isDeadOrLeft())
             {
                 removeAt(deadMembers, i);
             }
-            else if (nowNs - record.stateChangeNs >= deadReclaimNs)
+            else if (nowNs - table.deadSinceNs(record) >= deadReclaimNs && !(probing && record == probeTarget))
             {
+                // The slot goes back to the table for the next new member: nothing may hold it after this.
                 removeAt(deadMembers, i);
-                if (record.queuedUpdate != null)
-                {
-                    record.queuedUpdate = null;
-                }
+                suspects.fastUnorderedRemoveInt(record);
+                memberUpdates.disown(record);
                 table.remove(record);
                 viewVersion++;
                 work++;
@@ -758,11 +811,9 @@ public final class MembershipCore
         return work;
     }
 
-    private static void removeAt(final ArrayList<MemberRecord> list, final int i)
+    private static void removeAt(final IntArrayList list, final int i)
     {
-        final int last = list.size() - 1;
-        list.set(i, list.get(last));
-        list.remove(last);
+        list.fastUnorderedRemove(i);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -775,16 +826,16 @@ public final class MembershipCore
         {
             return 0;
         }
-        final int count = pickRandom(gossipNodes, FILTER_GOSSIP, null);
+        final int count = pickRandom(gossipNodes, FILTER_GOSSIP, MemberTable.NONE);
         int work = 0;
         for (int i = 0; i < count; i++)
         {
-            final MemberRecord target = picks[i];
-            picks[i] = null;
+            final int target = picks[i];
+            picks[i] = MemberTable.NONE;
             final int length = piggyback(0);
             if (length > 0)
             {
-                send(target.endpoint, length);
+                send(table.endpoint(target), length);
                 work++;
             }
         }
@@ -793,14 +844,14 @@ public final class MembershipCore
 
     private int pushPull()
     {
-        final int count = pickRandom(1, FILTER_PUSH_PULL, null);
+        final int count = pickRandom(1, FILTER_PUSH_PULL, MemberTable.NONE);
         if (count == 0)
         {
             return 0;
         }
-        final MemberRecord target = picks[0];
-        picks[0] = null;
-        sendState(target.endpoint, false, false);
+        final int target = picks[0];
+        picks[0] = MemberTable.NONE;
+        sendState(table.endpoint(target), false, false);
         return 1;
     }
 
@@ -808,7 +859,7 @@ public final class MembershipCore
     {
         for (final String seed : seeds)
         {
-            if (!seed.equals(self.endpoint))
+            if (!seed.equals(table.endpoint(self)))
             {
                 sendState(seed, false, true);
             }
@@ -821,7 +872,7 @@ public final class MembershipCore
     {
         for (final String seed : seeds)
         {
-            if (!seed.equals(self.endpoint))
+            if (!seed.equals(table.endpoint(self)))
             {
                 return true;
             }
@@ -838,7 +889,7 @@ public final class MembershipCore
         int candidates = 0;
         for (int i = 0, size = deadMembers.size(); i < size; i++)
         {
-            if (deadMembers.get(i).state == MemberState.DEAD)
+            if (table.state(deadMembers.getInt(i)) == MemberState.DEAD)
             {
                 candidates++;
             }
@@ -846,7 +897,7 @@ public final class MembershipCore
         int absentSeeds = 0;
         for (final String seed : seeds)
         {
-            if (!seed.equals(self.endpoint) && !isLiveEndpoint(seed))
+            if (!seed.equals(table.endpoint(self)) && !isLiveEndpoint(seed))
             {
                 absentSeeds++;
             }
@@ -865,16 +916,16 @@ public final class MembershipCore
         int choice = random.nextInt(candidates + absentSeeds);
         for (int i = 0, size = deadMembers.size(); i < size; i++)
         {
-            final MemberRecord record = deadMembers.get(i);
-            if (record.state == MemberState.DEAD && choice-- == 0)
+            final int record = deadMembers.getInt(i);
+            if (table.state(record) == MemberState.DEAD && choice-- == 0)
             {
-                sendSelf(record.endpoint);
+                sendSelf(table.endpoint(record));
                 return 1;
             }
         }
         for (final String seed : seeds)
         {
-            if (!seed.equals(self.endpoint) && !isLiveEndpoint(seed) && choice-- == 0)
+            if (!seed.equals(table.endpoint(self)) && !isLiveEndpoint(seed) && choice-- == 0)
             {
                 sendSelf(seed);
                 return 1;
@@ -889,15 +940,15 @@ public final class MembershipCore
      */
     private boolean isLiveEndpoint(final String endpoint)
     {
-        final MemberRecord cached = liveSeedCache.get(endpoint);
-        if (cached != null && !cached.state.isDeadOrLeft() && cached.endpoint.equals(endpoint))
+        final int cached = liveSeedCache.getValue(endpoint);
+        if (cached != MemberTable.NONE && !table.state(cached).isDeadOrLeft() && table.endpoint(cached).equals(endpoint))
         {
             return true;
         }
         for (int i = 0, size = table.size(); i < size; i++)
         {
-            final MemberRecord record = table.get(i);
-            if (!record.state.isDeadOrLeft() && record.endpoint.equals(endpoint))
+            final int record = table.slotAt(i);
+            if (!table.state(record).isDeadOrLeft() && table.endpoint(record).equals(endpoint))
             {
                 liveSeedCache.put(endpoint, record);
                 return true;
@@ -914,8 +965,8 @@ public final class MembershipCore
     {
         counters.increment(Counter.PUSH_PULLS);
         codec.pushPullBegin(sendBuffer, 0, false, false, 0, 1);
-        codec.pushPullMember(self.incarnation, stateCode(self.state), self.idBytes, self.endpointBytes, self.metadata);
-        send(endpoint, codec.pushPullEnd(self.idBytes, self.endpointBytes));
+        codec.pushPullMember(table.incarnation(self), stateCode(table.state(self)), table.idBytes(self), table.endpointBytes(self), table.metadata(self));
+        send(endpoint, codec.pushPullEnd(table.idBytes(self), table.endpointBytes(self)));
     }
 
     /**
@@ -924,11 +975,11 @@ public final class MembershipCore
     private void sendState(final String endpoint, final boolean reply, final boolean join)
     {
         counters.increment(Counter.PUSH_PULLS);
-        final int budget = maxPayloadLength - MessageCodec.PUSH_PULL_BASE_LENGTH - self.idBytes.length -
-            self.endpointBytes.length;
+        final int budget = maxPayloadLength - MessageCodec.PUSH_PULL_BASE_LENGTH - table.idBytes(self).length -
+            table.endpointBytes(self).length;
         final int size = table.size();
         int selfIndex = 0;
-        while (selfIndex < size && table.get(selfIndex) != self)
+        while (selfIndex < size && table.slotAt(selfIndex) != self)
         {
             selfIndex++;
         }
@@ -940,9 +991,9 @@ public final class MembershipCore
             int used = 0;
             for (int v = next; v < size; v++)
             {
-                final MemberRecord r = stateEntry(v, selfIndex);
+                final int r = stateEntry(v, selfIndex);
                 final int entry = MessageCodec.pushPullMemberLength(
-                    r.idBytes.length, r.endpointBytes.length, r.metadata.length);
+                    table.idBytes(r).length, table.endpointBytes(r).length, table.metadata(r).length);
                 if (used + entry > budget)
                 {
                     break;
@@ -958,11 +1009,11 @@ public final class MembershipCore
             codec.pushPullBegin(sendBuffer, 0, reply, join, chunk++, count);
             for (int v = next; v < next + count; v++)
             {
-                final MemberRecord r = stateEntry(v, selfIndex);
-                codec.pushPullMember(r.incarnation, stateCode(r.state), r.idBytes, r.endpointBytes, r.metadata);
+                final int r = stateEntry(v, selfIndex);
+                codec.pushPullMember(table.incarnation(r), stateCode(table.state(r)), table.idBytes(r), table.endpointBytes(r), table.metadata(r));
             }
             next += count;
-            send(endpoint, codec.pushPullEnd(self.idBytes, self.endpointBytes));
+            send(endpoint, codec.pushPullEnd(table.idBytes(self), table.endpointBytes(self)));
         }
         while (next < size);
     }
@@ -971,13 +1022,13 @@ public final class MembershipCore
      * The {@code v}-th entry of a state exchange: this member first (its own newest incarnation is what a member
      * asking after a suspicion needs most), then the rest of the table.
      */
-    private MemberRecord stateEntry(final int v, final int selfIndex)
+    private int stateEntry(final int v, final int selfIndex)
     {
         if (v == 0)
         {
             return self;
         }
-        return table.get(v - 1 < selfIndex ? v - 1 : v);
+        return table.slotAt(v - 1 < selfIndex ? v - 1 : v);
     }
 
     private static MemberStateCode stateCode(final MemberState state)
@@ -998,13 +1049,13 @@ public final class MembershipCore
     /**
      * Picks up to {@code k} distinct random members passing a filter into {@link #picks}.
      */
-    private int pickRandom(final int k, final int filter, final MemberRecord exclude)
+    private int pickRandom(final int k, final int filter, final int exclude)
     {
         final int size = table.size();
         int count = 0;
         for (int tries = 0, maxTries = 3 * size; tries < maxTries && count < k; tries++)
         {
-            final MemberRecord r = table.get(random.nextInt(size));
+            final int r = table.slotAt(random.nextInt(size));
             if (r == self || r == exclude || !accept(r, filter))
             {
                 continue;
@@ -1026,16 +1077,16 @@ public final class MembershipCore
         return count;
     }
 
-    private boolean accept(final MemberRecord r, final int filter)
+    private boolean accept(final int r, final int filter)
     {
         switch (filter)
         {
             case FILTER_INDIRECT:
             case FILTER_PUSH_PULL:
-                return r.state == MemberState.ALIVE;
+                return table.state(r) == MemberState.ALIVE;
             default:
-                return r.state == MemberState.ALIVE || r.state == MemberState.SUSPECT ||
-                    (r.state == MemberState.DEAD && nowNs - r.stateChangeNs < gossipToTheDeadNs);
+                return table.state(r) == MemberState.ALIVE || table.state(r) == MemberState.SUSPECT ||
+                    (table.state(r) == MemberState.DEAD && nowNs - table.deadSinceNs(r) < gossipToTheDeadNs);
         }
     }
 
@@ -1092,9 +1143,9 @@ public final class MembershipCore
         }
     }
 
-    private void queueAlive(final MemberRecord r)
+    private void queueAlive(final int r)
     {
-        final int length = codec.alive(scratchBuffer, 0, r.incarnation, r.idBytes, r.endpointBytes, r.metadata);
+        final int length = codec.alive(scratchBuffer, 0, table.incarnation(r), table.idBytes(r), table.endpointBytes(r), table.metadata(r));
         memberUpdates.add(r, scratchBuffer, 0, length);
     }
 
@@ -1122,7 +1173,7 @@ public final class MembershipCore
             final DirectBuffer sourceId,
             final DirectBuffer sourceEndpoint)
         {
-            if (!sameBytes(self.idBytes, targetId))
+            if (!sameBytes(table.idBytes(self), targetId))
             {
                 return; // meant for a member that used to be at this endpoint: acking would vouch for it wrongly
             }
@@ -1153,7 +1204,7 @@ public final class MembershipCore
             // Lifeguard: nack at 80% of the timeout so that it reaches the requester before its probe period ends.
             pendingDeadlineNs[i] = nowNs + (probeTimeoutNs * 4) / 5;
             final int length = codec.ping(
-                sendBuffer, 0, localSequence, targetId, 0, targetId.capacity(), self.idBytes, self.endpointBytes);
+                sendBuffer, 0, localSequence, targetId, 0, targetId.capacity(), table.idBytes(self), table.endpointBytes(self));
             send(target, piggyback(length));
         }
 
@@ -1247,14 +1298,14 @@ public final class MembershipCore
             final int offset,
             final int length)
         {
-            final MemberRecord origin = table.find(originId, 0, originId.capacity());
-            if (origin == null || origin == self || !origin.markBroadcastSeen(sequence))
+            final int origin = table.find(originId, 0, originId.capacity());
+            if (origin == MemberTable.NONE || origin == self || !table.markBroadcastSeen(origin, sequence))
             {
                 return;
             }
             counters.increment(Counter.BROADCASTS_RECEIVED);
-            userBroadcasts.add(null, message, offset, length);
-            sink.onBroadcast(origin.id, payload, 0, payload.capacity());
+            userBroadcasts.add(MemberTable.NONE, message, offset, length);
+            sink.onBroadcast(table.id(origin), payload, 0, payload.capacity());
         }
     }
 
@@ -1265,23 +1316,22 @@ public final class MembershipCore
     private void aliveNode(
         final long incarnation, final DirectBuffer id, final DirectBuffer endpoint, final DirectBuffer metadata)
     {
-        MemberRecord r = table.find(id, 0, id.capacity());
+        int r = table.find(id, 0, id.capacity());
         if (r == self && leaving)
         {
             return;
         }
         boolean isNew = false;
         boolean endpointChanged = false;
-        if (r == null)
+        if (r == MemberTable.NONE)
         {
-            r = identities != null ? new MemberRecord(identities.intern(id, endpoint)) :
-                new MemberRecord(string(id), string(endpoint));
-            table.add(r, random);
+            r = table.add(identities != null ? identities.intern(id, endpoint) :
+                new MemberIdentities.Identity(string(id), string(endpoint)), random);
             isNew = true;
         }
-        else if (!sameBytes(r.endpointBytes, endpoint))
+        else if (!sameBytes(table.endpointBytes(r), endpoint))
         {
-            if (r != self && r.state.isDeadOrLeft())
+            if (r != self && table.state(r).isDeadOrLeft())
             {
                 endpointChanged = true; // a restarted member at a new endpoint reclaims its id
             }
@@ -1294,94 +1344,95 @@ public final class MembershipCore
 
         if (r == self)
         {
-            if (incarnation < self.incarnation ||
-                (incarnation == self.incarnation && sameBytes(self.metadata, metadata) &&
-                sameBytes(self.endpointBytes, endpoint)))
+            if (incarnation < table.incarnation(self) ||
+                (incarnation == table.incarnation(self) && sameBytes(table.metadata(self), metadata) &&
+                sameBytes(table.endpointBytes(self), endpoint)))
             {
                 return;
             }
             refute(incarnation);
             return;
         }
-        if (!isNew && !endpointChanged && incarnation <= r.incarnation)
+        if (!isNew && !endpointChanged && incarnation <= table.incarnation(r))
         {
             return;
         }
 
-        final MemberState oldState = r.state;
-        final boolean metadataChanged = !sameBytes(r.metadata, metadata);
+        final MemberState oldState = table.state(r);
+        final boolean metadataChanged = !sameBytes(table.metadata(r), metadata);
         if (endpointChanged)
         {
-            r.endpoint(string(endpoint));
+            table.identity(r, identities != null ? identities.intern(id, endpoint) :
+                new MemberIdentities.Identity(table.id(r), string(endpoint)));
         }
         if (metadataChanged)
         {
-            r.metadata = bytes(metadata);
+            table.metadata(r, bytes(metadata));
         }
-        r.incarnation = incarnation;
-        r.suspicion = null;
+        table.incarnation(r, incarnation);
+        table.suspicion(r, null);
         table.state(r, MemberState.ALIVE, nowNs);
         queueAlive(r);
         viewVersion++;
         if (isNew || oldState.isDeadOrLeft())
         {
-            sink.onMemberEvent(MembershipEventType.JOINED, r.id, incarnation, nowNs);
+            sink.onMemberEvent(MembershipEventType.JOINED, table.id(r), incarnation, nowNs);
         }
         else
         {
             if (oldState == MemberState.SUSPECT)
             {
-                sink.onMemberEvent(MembershipEventType.ALIVE, r.id, incarnation, nowNs);
+                sink.onMemberEvent(MembershipEventType.ALIVE, table.id(r), incarnation, nowNs);
             }
             if (metadataChanged || endpointChanged)
             {
-                sink.onMemberEvent(MembershipEventType.UPDATED, r.id, incarnation, nowNs);
+                sink.onMemberEvent(MembershipEventType.UPDATED, table.id(r), incarnation, nowNs);
             }
         }
     }
 
     private void suspectNode(final long incarnation, final DirectBuffer id, final DirectBuffer from)
     {
-        final MemberRecord r = table.find(id, 0, id.capacity());
-        if (r == null)
+        final int r = table.find(id, 0, id.capacity());
+        if (r == MemberTable.NONE)
         {
             return;
         }
-        final MemberRecord accuser = from == selfId ? self : table.find(from, 0, from.capacity());
+        final int accuser = from == selfId ? self : table.find(from, 0, from.capacity());
         applySuspect(r, incarnation, accuser, from, 0, from.capacity());
     }
 
     private void applySuspect(
-        final MemberRecord r,
+        final int r,
         final long incarnation,
-        final MemberRecord accuser,
+        final int accuser,
         final DirectBuffer from, final int fromOffset, final int fromLength)
     {
-        if (incarnation < r.incarnation)
+        if (incarnation < table.incarnation(r))
         {
             return;
         }
-        if (r.suspicion != null && incarnation > r.incarnation)
+        if (table.suspicion(r) != null && incarnation > table.incarnation(r))
         {
             // Suspected again at a newer incarnation: the member refuted the old suspicion (this member may never
             // see that refutation, which the newer suspicion replaced in the queues), so a new timer starts.
-            final int length = codec.suspect(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+            final int length = codec.suspect(scratchBuffer, 0, incarnation, table.idBytes(r), from, fromOffset, fromLength);
             memberUpdates.add(r, scratchBuffer, 0, length);
-            r.incarnation = incarnation;
-            r.suspicion = newSuspicion(accuser);
+            table.incarnation(r, incarnation);
+            table.suspicion(r, newSuspicion(accuser));
             return;
         }
-        if (r.suspicion != null)
+        if (table.suspicion(r) != null)
         {
-            if (r.suspicion.confirm(accuser))
+            if (table.suspicion(r).confirm(accuserKey(accuser)))
             {
                 final int length = codec.suspect(
-                    scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+                    scratchBuffer, 0, incarnation, table.idBytes(r), from, fromOffset, fromLength);
                 memberUpdates.add(r, scratchBuffer, 0, length);
             }
             return;
         }
-        if (r.state != MemberState.ALIVE)
+        if (table.state(r) != MemberState.ALIVE)
         {
             return;
         }
@@ -1394,42 +1445,51 @@ public final class MembershipCore
             return;
         }
 
-        final int length = codec.suspect(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+        final int length = codec.suspect(scratchBuffer, 0, incarnation, table.idBytes(r), from, fromOffset, fromLength);
         memberUpdates.add(r, scratchBuffer, 0, length);
-        r.incarnation = incarnation;
+        table.incarnation(r, incarnation);
         table.state(r, MemberState.SUSPECT, nowNs);
-        r.suspicion = newSuspicion(accuser);
-        suspects.add(r);
+        table.suspicion(r, newSuspicion(accuser));
+        suspects.addInt(r);
         counters.increment(Counter.SUSPICIONS);
         viewVersion++;
-        sink.onMemberEvent(MembershipEventType.SUSPECTED, r.id, incarnation, nowNs);
+        sink.onMemberEvent(MembershipEventType.SUSPECTED, table.id(r), incarnation, nowNs);
     }
 
-    private Suspicion newSuspicion(final MemberRecord accuser)
+    private Suspicion newSuspicion(final int accuser)
     {
         final int n = table.liveCount();
         final int k = Suspicion.expectedConfirmations(suspicionMult, n);
         final long min = Suspicion.minTimeoutNs(suspicionMult, n, probeIntervalNs);
-        return new Suspicion(accuser, k, min, min * suspicionMaxTimeoutMult, nowNs);
+        return new Suspicion(accuserKey(accuser), k, min, min * suspicionMaxTimeoutMult, nowNs);
+    }
+
+    /**
+     * What a suspicion compares accusers by: the member's identity object, one per id and endpoint (never a boxed
+     * slot, which would not compare by identity); null for an accuser this member does not know.
+     */
+    private Object accuserKey(final int accuser)
+    {
+        return accuser == MemberTable.NONE ? null : table.identity(accuser);
     }
 
     private void deadNode(final long incarnation, final DirectBuffer id, final DirectBuffer from)
     {
-        final MemberRecord r = table.find(id, 0, id.capacity());
-        if (r == null)
+        final int r = table.find(id, 0, id.capacity());
+        if (r == MemberTable.NONE)
         {
             return;
         }
-        applyDead(r, incarnation, sameBytes(r.idBytes, from), from, 0, from.capacity());
+        applyDead(r, incarnation, sameBytes(table.idBytes(r), from), from, 0, from.capacity());
     }
 
     private void applyDead(
-        final MemberRecord r,
+        final int r,
         final long incarnation,
         final boolean left,
         final DirectBuffer from, final int fromOffset, final int fromLength)
     {
-        if (incarnation < r.incarnation || r.state.isDeadOrLeft())
+        if (incarnation < table.incarnation(r) || table.state(r).isDeadOrLeft())
         {
             return;
         }
@@ -1442,21 +1502,21 @@ public final class MembershipCore
             return;
         }
 
-        final int length = codec.dead(scratchBuffer, 0, incarnation, r.idBytes, from, fromOffset, fromLength);
+        final int length = codec.dead(scratchBuffer, 0, incarnation, table.idBytes(r), from, fromOffset, fromLength);
         memberUpdates.add(r, scratchBuffer, 0, length);
-        r.incarnation = incarnation;
-        r.suspicion = null;
+        table.incarnation(r, incarnation);
+        table.suspicion(r, null);
         table.state(r, left ? MemberState.LEFT : MemberState.DEAD, nowNs);
-        deadMembers.add(r);
+        deadMembers.addInt(r);
         viewVersion++;
         if (left)
         {
-            sink.onMemberEvent(MembershipEventType.LEFT, r.id, incarnation, nowNs);
+            sink.onMemberEvent(MembershipEventType.LEFT, table.id(r), incarnation, nowNs);
         }
         else
         {
             counters.increment(Counter.DEATHS);
-            sink.onMemberEvent(MembershipEventType.DEAD, r.id, incarnation, nowNs);
+            sink.onMemberEvent(MembershipEventType.DEAD, table.id(r), incarnation, nowNs);
         }
     }
 
@@ -1465,7 +1525,7 @@ public final class MembershipCore
      */
     private void refute(final long accusedIncarnation)
     {
-        self.incarnation = Math.max(self.incarnation, accusedIncarnation) + 1;
+        table.incarnation(self, Math.max(table.incarnation(self), accusedIncarnation) + 1);
         queueAlive(self);
         awareness.applyDelta(1);
         counters.set(Counter.HEALTH_SCORE, awareness.score());
@@ -1482,10 +1542,10 @@ public final class MembershipCore
      */
     private String endpointOf(final DirectBuffer id, final DirectBuffer endpoint)
     {
-        final MemberRecord r = table.find(id, 0, id.capacity());
-        if (r != null && sameBytes(r.endpointBytes, endpoint))
+        final int r = table.find(id, 0, id.capacity());
+        if (r != MemberTable.NONE && sameBytes(table.endpointBytes(r), endpoint))
         {
-            return r.endpoint;
+            return table.endpoint(r);
         }
         return string(endpoint);
     }
@@ -1521,7 +1581,7 @@ public final class MembershipCore
 
     public String toString()
     {
-        return "MembershipCore{" + self + ", live=" + table.liveCount() + ", known=" + table.size() +
+        return "MembershipCore{" + table.snapshot(self) + ", live=" + table.liveCount() + ", known=" + table.size() +
             ", health=" + awareness.score() + ", queued=" + memberUpdates.size() + "+" + userBroadcasts.size() + "}";
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,21 +53,21 @@ class BroadcastQueueTest
     @Test
     void sendsNewestFirstAmongEquallySentAndLeastSentFirst()
     {
-        final BroadcastQueue queue = new BroadcastQueue();
-        queue.add(null, message(1, 10), 0, 10);
-        queue.add(null, message(2, 10), 0, 10);
+        final BroadcastQueue queue = new BroadcastQueue(new MemberTable());
+        queue.add(MemberTable.NONE, message(1, 10), 0, 10);
+        queue.add(MemberTable.NONE, message(2, 10), 0, 10);
         assertThat(takeTags(queue, 10, 3, 10)).containsExactly(2);
         // 2 has been sent once, 1 never: 1 goes first now.
         assertThat(takeTags(queue, 10, 3, 10)).containsExactly(1);
-        queue.add(null, message(3, 10), 0, 10);
+        queue.add(MemberTable.NONE, message(3, 10), 0, 10);
         assertThat(takeTags(queue, 30, 3, 10)).containsExactly(3, 2, 1);
     }
 
     @Test
     void dropsAMessageOnceSentLimitTimes()
     {
-        final BroadcastQueue queue = new BroadcastQueue();
-        final BroadcastQueue.Entry entry = queue.add(null, message(7, 20), 0, 20);
+        final BroadcastQueue queue = new BroadcastQueue(new MemberTable());
+        final BroadcastQueue.Entry entry = queue.add(MemberTable.NONE, message(7, 20), 0, 20);
         final int generation = entry.generation;
         for (int i = 0; i < 4; i++)
         {
@@ -80,21 +81,30 @@ class BroadcastQueueTest
     @Test
     void aNewerMessageAboutAMemberReplacesTheQueuedOne()
     {
-        final BroadcastQueue queue = new BroadcastQueue();
-        final MemberRecord member = new MemberRecord("m", "127.0.0.1:1");
+        final MemberTable table = new MemberTable();
+        final BroadcastQueue queue = new BroadcastQueue(table);
+        final int member = table.add(new MemberIdentities.Identity("m", "127.0.0.1:1"), new SplittableRandom(1));
         queue.add(member, message(1, 10), 0, 10);
-        queue.add(member, message(2, 10), 0, 10);
+        final BroadcastQueue.Entry newer = queue.add(member, message(2, 10), 0, 10);
         assertThat(queue.size()).isEqualTo(1);
+        assertThat(table.queuedUpdate(member)).isSameAs(newer);
         assertThat(takeTags(queue, 100, 5, 10)).containsExactly(2);
+        // Sent its limit of 5 times: gone from the queue, and the member's sparse state with it.
+        for (int i = 0; i < 4; i++)
+        {
+            takeTags(queue, 100, 5, 10);
+        }
+        assertThat(table.queuedUpdate(member)).isNull();
+        assertThat(table.extrasCount()).isZero();
     }
 
     @Test
     void onlyWhatFitsIsTakenAndTheRestWaits()
     {
-        final BroadcastQueue queue = new BroadcastQueue();
-        queue.add(null, message(1, 40), 0, 40);
-        queue.add(null, message(2, 40), 0, 40);
-        queue.add(null, message(3, 40), 0, 40);
+        final BroadcastQueue queue = new BroadcastQueue(new MemberTable());
+        queue.add(MemberTable.NONE, message(1, 40), 0, 40);
+        queue.add(MemberTable.NONE, message(2, 40), 0, 40);
+        queue.add(MemberTable.NONE, message(3, 40), 0, 40);
         assertThat(queue.fill(out, 0, 100, 5)).isEqualTo(80);
         assertThat(queue.fill(out, 0, 39, 5)).isZero();
         assertThat(queue.size()).isEqualTo(3);
@@ -107,10 +117,10 @@ class BroadcastQueueTest
         @ForAll @IntRange(min = 8, max = 100) final int length,
         @ForAll @IntRange(min = 100, max = 1300) final int datagram)
     {
-        final BroadcastQueue queue = new BroadcastQueue();
+        final BroadcastQueue queue = new BroadcastQueue(new MemberTable());
         for (int i = 0; i < messages; i++)
         {
-            queue.add(null, message(i, length), 0, length);
+            queue.add(MemberTable.NONE, message(i, length), 0, length);
         }
         final Map<Integer, Integer> sent = new HashMap<>();
         int rounds = 0;

@@ -1,5 +1,6 @@
 package io.swimlog.membership.sim;
 
+import io.swimlog.membership.Member;
 import io.swimlog.membership.MemberIdentities;
 import io.swimlog.membership.MemberState;
 import io.swimlog.membership.MembershipContext;
@@ -30,6 +31,7 @@ public final class Simulation implements SimNetwork.Handler
 {
     public static final long MILLIS = 1_000_000L;
     public static final long SECONDS = 1_000_000_000L;
+    private static final byte[] NO_METADATA = new byte[0];
 
     /** What happened to one crashed member. */
     public static final class Crash
@@ -89,11 +91,10 @@ public final class Simulation implements SimNetwork.Handler
         public void onMemberEvent(
             final MembershipEventType type, final String memberId, final long incarnation, final long nowNs)
         {
-            if (memberId.equals(id))
+            if (type == MembershipEventType.JOINED || memberId.equals(id))
             {
-                return;
+                return; // JOINED comes N^2 times when a running cluster starts: nothing to look up for it
             }
-            final Node subject = byId.get(memberId);
             switch (type)
             {
                 case SUSPECTED:
@@ -116,14 +117,18 @@ public final class Simulation implements SimNetwork.Handler
                             crash.allDeadNs = nowNs;
                         }
                     }
-                    else if (subject != null && subject.running)
+                    else
                     {
-                        falseDead++;
-                        if (falseDeadReports.size() < 20)
+                        final Node subject = byId.get(memberId);
+                        if (subject != null && subject.running)
                         {
-                            falseDeadReports.add(id + " declared live " + memberId + " dead at " + nowNs / MILLIS +
-                                " ms, at incarnation " + incarnation + " while it was at " +
-                                subject.core.localIncarnation());
+                            falseDead++;
+                            if (falseDeadReports.size() < 20)
+                            {
+                                falseDeadReports.add(id + " declared live " + memberId + " dead at " +
+                                    nowNs / MILLIS + " ms, at incarnation " + incarnation + " while it was at " +
+                                    subject.core.localIncarnation());
+                            }
                         }
                     }
                     break;
@@ -211,6 +216,44 @@ public final class Simulation implements SimNetwork.Handler
             final List<String> seeds = i == 0 ? List.of() : List.of(seedEndpoint);
             network.runUntil(at, this);
             startNode(nodes.get(i), seeds);
+        }
+    }
+
+    /**
+     * Adds {@code count} members as a cluster that has been running: each starts with all of them ALIVE in its
+     * view ({@link MembershipCore#startInRunningCluster}), nothing queued to gossip and its timers at random points
+     * of their periods, so the join (a storm at 10,000 members) is skipped and steady state starts at once. Member 0
+     * is every other member's seed, for reconnecting only. Must be the first members of the simulation.
+     */
+    public void startRunningCluster(final int count)
+    {
+        if (!nodes.isEmpty())
+        {
+            throw new IllegalStateException("a running cluster must be the first members of a simulation");
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final Node node = new Node(i);
+            nodes.add(node);
+            byId.put(node.id, node);
+        }
+        final String seedEndpoint = nodes.get(0).endpoint;
+        for (final Node node : nodes)
+        {
+            createCore(node, node.index == 0 ? List.of() : List.of(seedEndpoint));
+        }
+        // One list of the members as they start (ALIVE, at the incarnation each starts with), shared by every view.
+        final ArrayList<Member> view = new ArrayList<>(count);
+        for (final Node node : nodes)
+        {
+            view.add(new Member(node.id, node.endpoint, node.core.localIncarnation(), MemberState.ALIVE,
+                NO_METADATA));
+        }
+        for (final Node node : nodes)
+        {
+            node.core.startInRunningCluster(network.nowNs(), view);
+            reschedule(node);
+            checkFullView(node);
         }
     }
 
@@ -507,6 +550,16 @@ public final class Simulation implements SimNetwork.Handler
 
     private void startNode(final Node node, final List<String> seeds)
     {
+        createCore(node, seeds);
+        node.core.start(network.nowNs());
+        reschedule(node);
+    }
+
+    /**
+     * A new life for the member: a new core, running, not yet started.
+     */
+    private void createCore(final Node node, final List<String> seeds)
+    {
         node.generation++;
         final MembershipContext ctx = new MembershipContext()
             .memberId(node.id)
@@ -532,8 +585,6 @@ public final class Simulation implements SimNetwork.Handler
         node.fullView = false;
         node.timerAtNs = Long.MAX_VALUE;
         network.up(node.index, true);
-        node.core.start(network.nowNs());
-        reschedule(node);
     }
 
     private void stop(final Node node)

@@ -12,10 +12,30 @@ import java.util.function.Consumer;
  * wait for one view, then crash K random members, and run for the given virtual duration with packet loss.
  * Reports join convergence, steady-state traffic per member, detection times of the crashed members and
  * members falsely declared dead.
+ * <p>
+ * With {@link Start#RUNNING} the members instead start as a cluster that has been running, each with all of them
+ * in its view ({@link Simulation#startRunningCluster}): no join is measured (converge_ms is 0), and the report
+ * says so in its {@code start} field.
  */
 public final class SimulationScenario
 {
+    /** How the members start. */
+    public enum Start
+    {
+        /** Each joins through member 0 at a random moment of the first second: the join is part of the run. */
+        JOIN,
+        /** As a cluster that has been running: everyone already in every view, nothing queued, timers spread. */
+        RUNNING;
+
+        /** As the command line and the JSON report spell it. */
+        public String label()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private int nodes = 100;
+    private Start start = Start.JOIN;
     private long seed = 1;
     private double loss;
     private int kill;
@@ -68,6 +88,12 @@ public final class SimulationScenario
         return this;
     }
 
+    public SimulationScenario start(final Start start)
+    {
+        this.start = java.util.Objects.requireNonNull(start, "start");
+        return this;
+    }
+
     /**
      * Adjusts every member's context (profile, timings).
      */
@@ -89,8 +115,15 @@ public final class SimulationScenario
         final long wallStart = System.nanoTime();
         final Simulation sim = new Simulation(seed, configurer);
         final long durationNs = durationSeconds * Simulation.SECONDS;
-        // Members start over one second, without loss, as a deployment would bring them up.
-        sim.startCluster(nodes, Simulation.SECONDS);
+        if (start == Start.RUNNING)
+        {
+            sim.startRunningCluster(nodes);
+        }
+        else
+        {
+            // Members start over one second, without loss, as a deployment would bring them up.
+            sim.startCluster(nodes, Simulation.SECONDS);
+        }
         final long startNs = 0;
         sim.network().loss(loss);
         sim.runUntil(() -> sim.joinConvergedNs() >= 0, durationNs - sim.nowNs(), 10 * Simulation.MILLIS);
@@ -123,15 +156,16 @@ public final class SimulationScenario
         final double bytesRate = steadySeconds > 0 ? (sim.bytesOut() - steadyBytes) / (steadySeconds * alive) : 0;
 
         return new Report(
-            nodes, seed, loss, kill, sim.nowNs() / 1e9, convergeNs < 0 ? -1 : convergeNs / Simulation.MILLIS,
+            nodes, start.label(), seed, loss, kill, sim.nowNs() / 1e9, convergeNs < 0 ? -1 : convergeNs / Simulation.MILLIS,
             steadyStartNs / Simulation.MILLIS,
-            messagesRate, bytesRate, sim.falseDead(), crashes, sim.viewsConverged(),
+            messagesRate, bytesRate, sim.falseDead(), crashes, sim.viewsConverged(), sim.network().peakBytesInFlight(),
             (System.nanoTime() - wallStart) / 1_000_000);
     }
 
     /** The figures of one run. */
     public record Report(
         int nodes,
+        String start,
         long seed,
         double loss,
         int kill,
@@ -143,12 +177,14 @@ public final class SimulationScenario
         long falseDead,
         List<Simulation.Crash> crashes,
         boolean converged,
+        long peakBytesInFlight,
         long wallMs)
     {
         public String toJson()
         {
             final StringBuilder sb = new StringBuilder(256);
             sb.append("{\"nodes\":").append(nodes)
+                .append(",\"start\":\"").append(start).append('"')
                 .append(",\"seed\":").append(seed)
                 .append(",\"loss\":").append(loss)
                 .append(",\"kill\":").append(kill)
@@ -159,6 +195,7 @@ public final class SimulationScenario
                 .append(",\"bytes_per_member_per_second\":").append(format(bytesPerMemberPerSecond))
                 .append(",\"false_dead\":").append(falseDead)
                 .append(",\"converged_at_end\":").append(converged)
+                .append(",\"peak_bytes_in_flight\":").append(peakBytesInFlight)
                 .append(",\"wall_ms\":").append(wallMs)
                 .append(",\"killed\":[");
             for (int i = 0; i < crashes.size(); i++)
@@ -182,8 +219,16 @@ public final class SimulationScenario
             sb.append(String.format(Locale.ROOT,
                 "%d members, seed %d, loss %.1f%%, %.0f virtual seconds (%d ms wall)%n",
                 nodes, seed, loss * 100, virtualSeconds, wallMs));
-            sb.append(String.format(Locale.ROOT, "join converged after %s%n",
-                convergeMs < 0 ? "never" : convergeMs + " ms"));
+            if ("running".equals(start))
+            {
+                sb.append(String.format(Locale.ROOT,
+                    "started as a running cluster (every member in every view): no join measured%n"));
+            }
+            else
+            {
+                sb.append(String.format(Locale.ROOT, "join converged after %s%n",
+                    convergeMs < 0 ? "never" : convergeMs + " ms"));
+            }
             sb.append(String.format(Locale.ROOT,
                 "steady state (from %d ms): %.2f messages and %.0f bytes sent per member per second%n",
                 steadyFromMs, messagesPerMemberPerSecond, bytesPerMemberPerSecond));

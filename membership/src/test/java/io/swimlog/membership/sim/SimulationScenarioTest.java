@@ -27,10 +27,43 @@ class SimulationScenarioTest
         });
         assertThat(report.falseDead()).isZero();
         assertThat(report.converged()).isTrue();
-        assertThat(report.toJson()).contains("\"nodes\":30", "\"loss\":0.0", "\"virtual_seconds\":",
+        assertThat(report.toJson()).contains("\"nodes\":30", "\"start\":\"join\"", "\"loss\":0.0", "\"virtual_seconds\":",
             "\"converge_ms\":", "\"messages_per_member_per_second\":", "\"bytes_per_member_per_second\":",
             "\"false_dead\":0", "\"first_suspect_ms\":", "\"all_dead_ms\":");
         assertThat(report.toText()).contains("join converged after", "crashed node-");
+    }
+
+    @Test
+    void aRunningClusterOf500DetectsCrashesWithoutFalseDeaths()
+    {
+        final SimulationScenario.Report report = new SimulationScenario()
+            .nodes(500).seed(5).kill(2).durationSeconds(40).start(SimulationScenario.Start.RUNNING).run();
+        assertThat(report.start()).isEqualTo("running");
+        assertThat(report.convergeMs()).isZero();
+        assertThat(report.crashes()).hasSize(2).allSatisfy(crash ->
+        {
+            assertThat(crash.timeToFirstSuspectNs()).isPositive();
+            assertThat(crash.timeToAllDeadNs()).isGreaterThan(crash.timeToFirstSuspectNs());
+        });
+        assertThat(report.falseDead()).isZero();
+        assertThat(report.converged()).isTrue();
+        assertThat(report.messagesPerMemberPerSecond()).isBetween(1.5, 4.0);
+        assertThat(report.toJson()).contains("\"start\":\"running\"", "\"converge_ms\":0");
+        assertThat(report.toText()).contains("started as a running cluster");
+    }
+
+    @Test
+    void twoHundredMembersJoiningThroughOneSeedConvergeAndDetectACrash()
+    {
+        final SimulationScenario.Report report = new SimulationScenario()
+            .nodes(200).seed(6).kill(1).durationSeconds(60).run();
+        assertThat(report.start()).isEqualTo("join");
+        assertThat(report.convergeMs()).isPositive();
+        assertThat(report.crashes()).singleElement()
+            .satisfies(crash -> assertThat(crash.timeToAllDeadNs()).isPositive());
+        assertThat(report.falseDead()).isZero();
+        assertThat(report.converged()).isTrue();
+        assertThat(report.peakBytesInFlight()).isPositive();
     }
 
     @Test

@@ -24,9 +24,10 @@ import java.util.concurrent.Callable;
         "Run the SWIM protocol in the deterministic simulator, in virtual time, and print what happened: join " +
             "convergence, messages and bytes sent per member per second, for each crashed member the time until " +
             "first suspected and until every survivor declared it dead, and members falsely declared dead.",
-        "With --json, one object: nodes, seed, loss, kill, virtual_seconds, converge_ms, steady_from_ms, " +
-            "messages_per_member_per_second, bytes_per_member_per_second, false_dead, converged_at_end, wall_ms, " +
-            "killed [{member, first_suspect_ms, all_dead_ms}], first_suspect_ms and all_dead_ms (means; -1: never)."
+        "With --json, one object: nodes, start (join or running), seed, loss, kill, virtual_seconds, converge_ms " +
+            "(0 with --start running), steady_from_ms, messages_per_member_per_second, bytes_per_member_per_second, " +
+            "false_dead, converged_at_end, peak_bytes_in_flight, wall_ms, killed [{member, first_suspect_ms, " +
+            "all_dead_ms}], first_suspect_ms and all_dead_ms (means; -1: never)."
     })
 public final class MembershipSimCommand implements Callable<Integer>
 {
@@ -53,6 +54,13 @@ public final class MembershipSimCommand implements Callable<Integer>
         description = "Virtual seconds to simulate, join included (default: ${DEFAULT-VALUE}).")
     long durationSeconds;
 
+    @Option(names = "--start", paramLabel = "join|running", defaultValue = "join",
+        description = "join: every member joins through one seed during the first second, and the join is part of " +
+            "the run; running: the members start as a cluster that has been running, all in every view with " +
+            "nothing to gossip, so only steady state is simulated (for large N, whose join is itself a storm) " +
+            "(default: ${DEFAULT-VALUE}).")
+    String start;
+
     @Option(names = "--profile", paramLabel = "lan|wan|local", defaultValue = "lan",
         description = "Timing preset, memberlist's values (default: ${DEFAULT-VALUE}).")
     String profile;
@@ -66,6 +74,7 @@ public final class MembershipSimCommand implements Callable<Integer>
     public Integer call()
     {
         final MembershipProfile membershipProfile = parseProfile();
+        final SimulationScenario.Start startMode = parseStart();
         final SimulationScenario scenario;
         try
         {
@@ -75,6 +84,7 @@ public final class MembershipSimCommand implements Callable<Integer>
                 .loss(loss)
                 .kill(kill)
                 .durationSeconds(durationSeconds)
+                .start(startMode)
                 .configurer(ctx ->
                 {
                     ctx.profile(membershipProfile);
@@ -98,6 +108,18 @@ public final class MembershipSimCommand implements Callable<Integer>
         out.print(json ? report.toJson() + System.lineSeparator() : report.toText());
         out.flush();
         return 0;
+    }
+
+    private SimulationScenario.Start parseStart()
+    {
+        for (final SimulationScenario.Start mode : SimulationScenario.Start.values())
+        {
+            if (mode.label().equals(start))
+            {
+                return mode;
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "--start must be join or running: " + start);
     }
 
     private MembershipProfile parseProfile()
