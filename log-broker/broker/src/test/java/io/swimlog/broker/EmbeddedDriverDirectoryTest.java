@@ -1,8 +1,10 @@
 package io.swimlog.broker;
 
 import io.aeron.driver.MediaDriver;
+import io.swimlog.client.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 
@@ -10,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A node's embedded driver lives where the project's embedded drivers reclaim the directories of killed
- * processes (a {@code swimlog-} directory under /dev/shm), and its directory goes when it closes.
+ * processes (a {@code swimlog-} directory under /dev/shm), a client's where its context says, and either
+ * directory goes when its owner closes.
  */
 @Timeout(30)
 class EmbeddedDriverDirectoryTest
@@ -28,6 +31,24 @@ class EmbeddedDriverDirectoryTest
         finally
         {
             driver.close();
+        }
+        assertThat(directory).doesNotExist();
+    }
+
+    @Test
+    void aClientLaunchesItsOwnDriverInTheDirectoryItsContextNames(@TempDir final File dataDir) throws Exception
+    {
+        final TestBroker broker = new TestBroker(dataDir);
+        final File directory = new File(dataDir, "client-driver");
+        try (Admin admin = Admin.create(broker.client().aeronDirectoryName(null)
+            .embeddedDriverDirectory(directory::getPath)))
+        {
+            assertThat(new File(directory, "cnc.dat")).isFile();
+            assertThat(admin.listTopics()).isEmpty();
+        }
+        finally
+        {
+            broker.close();
         }
         assertThat(directory).doesNotExist();
     }

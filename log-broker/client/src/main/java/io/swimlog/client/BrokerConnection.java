@@ -114,7 +114,8 @@ public final class BrokerConnection implements AutoCloseable
                 String dir = ctx.aeronDirectoryName();
                 if (null == dir)
                 {
-                    launched = launchEmbeddedDriver();
+                    launched = launchEmbeddedDriver(null != ctx.embeddedDriverDirectory() ?
+                        ctx.embeddedDriverDirectory().get() : CommonContext.generateRandomDirName());
                     dir = launched.aeronDirectoryName();
                 }
                 connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
@@ -150,8 +151,19 @@ public final class BrokerConnection implements AutoCloseable
      */
     public static MediaDriver launchEmbeddedDriver()
     {
+        return launchEmbeddedDriver(CommonContext.generateRandomDirName());
+    }
+
+    /**
+     * As {@link #launchEmbeddedDriver()}, in the given directory.
+     *
+     * @param directory for the driver, not used by another.
+     * @return the running driver.
+     */
+    public static MediaDriver launchEmbeddedDriver(final String directory)
+    {
         return MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(CommonContext.generateRandomDirName())
+            .aeronDirectoryName(directory)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)

@@ -9,6 +9,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Settings of a {@link Producer}, {@link Consumer} or {@link Admin}, in the manner of Aeron's contexts: fluent
@@ -40,6 +41,7 @@ public final class ClientContext implements Cloneable
     private long connectTimeoutMs = 5_000;
     private long requestTimeoutMs = Long.getLong(REQUEST_TIMEOUT_MS_PROP, 30_000L);
     private String aeronDirectoryName;
+    private Supplier<String> embeddedDriverDirectory;
     private Aeron aeron;
 
     // Producer settings.
@@ -293,6 +295,24 @@ public final class ClientContext implements Cloneable
     public String aeronDirectoryName()
     {
         return aeronDirectoryName;
+    }
+
+    /**
+     * @param embeddedDriverDirectory names a fresh directory each time a client launches its own media driver
+     *                                (neither an Aeron client nor a driver directory given); null: Aeron's
+     *                                random {@code aeron-root-*} name. A name that a later launch can reclaim
+     *                                after a SIGKILL keeps /dev/shm from filling up.
+     * @return this.
+     */
+    public ClientContext embeddedDriverDirectory(final Supplier<String> embeddedDriverDirectory)
+    {
+        this.embeddedDriverDirectory = embeddedDriverDirectory;
+        return this;
+    }
+
+    public Supplier<String> embeddedDriverDirectory()
+    {
+        return embeddedDriverDirectory;
     }
 
     /**

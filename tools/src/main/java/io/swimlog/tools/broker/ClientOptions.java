@@ -1,6 +1,7 @@
 package io.swimlog.tools.broker;
 
 import io.swimlog.client.ClientContext;
+import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -14,11 +15,21 @@ public final class ClientOptions
     String bootstrap;
 
     /**
+     * A fresh directory for a command's embedded media driver, named as the project's other embedded drivers so
+     * that the next launch reclaims it if the command is killed before it can delete it.
+     */
+    static String embeddedDriverDirectory()
+    {
+        return EmbeddedMediaDriver.freshDirectory("client");
+    }
+
+    /**
      * @return a client context for the bootstrap address; a malformed address is a usage error.
      */
     ClientContext context(final CommandLine commandLine)
     {
-        final ClientContext ctx = new ClientContext().bootstrap(bootstrap).clientName("swimlog-cli");
+        final ClientContext ctx = new ClientContext().bootstrap(bootstrap).clientName("swimlog-cli")
+            .embeddedDriverDirectory(ClientOptions::embeddedDriverDirectory);
         try
         {
             return ctx.conclude().clone().bootstrap(bootstrap);

@@ -124,7 +124,8 @@ public final class PerfCommand implements Runnable
         {
             if (null == driver)
             {
-                driver = io.swimlog.client.BrokerConnection.launchEmbeddedDriver();
+                driver = io.swimlog.client.BrokerConnection.launchEmbeddedDriver(
+                    ClientOptions.embeddedDriverDirectory());
                 Runtime.getRuntime().addShutdownHook(new Thread(driver::close));
             }
             return client.context(commandLine).aeronDirectoryName(driver.aeronDirectoryName());
