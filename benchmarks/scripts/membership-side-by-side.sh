@@ -24,6 +24,7 @@ trap 'rm -rf "$WORK"' EXIT
 cp "$JAR" "$WORK/swimlog.jar"
 cp -r "$CLASSES" "$WORK/test-classes"
 for N in $SIZES; do
-  flock -w 3600 "$LOCK" java -Xmx256m -Dswimlog.jar="$WORK/swimlog.jar" \
+  flock -w 3600 "$LOCK" java -Xmx256m --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    -Dswimlog.jar="$WORK/swimlog.jar" \
     -cp "$WORK/swimlog.jar:$WORK/test-classes" io.swimlog.tools.netfault.SideBySideBenchmark "$N"
 done

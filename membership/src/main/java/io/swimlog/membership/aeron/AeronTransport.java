@@ -378,6 +378,7 @@ public final class AeronTransport implements Transport
             return;
         }
         delivered++;
+        counters.onDatagramReceived();
         datagramHandler.onDatagram(buffer, offset, length);
     }
 
@@ -387,6 +388,7 @@ public final class AeronTransport implements Transport
         if (result > 0)
         {
             peer.lastSendNs = nowNs;
+            counters.onDatagramsSent(1);
             return true;
         }
         if (Publication.NOT_CONNECTED == result)
@@ -467,7 +469,7 @@ public final class AeronTransport implements Transport
 
             if (null != peer.publication && peer.publication.isConnected())
             {
-                peer.flush();
+                counters.onDatagramsSent(peer.flush());
                 if (0 == peer.pendingCount())
                 {
                     open(peer);

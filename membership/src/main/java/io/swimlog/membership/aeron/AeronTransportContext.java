@@ -5,6 +5,7 @@ import io.aeron.driver.Configuration;
 import io.aeron.driver.MediaDriver;
 import io.aeron.protocol.DataHeaderFlyweight;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -90,6 +91,10 @@ public final class AeronTransportContext
      */
     public static final long IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT = 5_000;
 
+    public static final String DRIVER_MAX_PARK_PROP_NAME = "swimlog.membership.aeron.driver.max.park.ms";
+    /** How long the idle driver thread parks at most between duty cycles (see {@link #driverMaxParkNs(long)}). */
+    public static final long DRIVER_MAX_PARK_MS_DEFAULT = 1;
+
     /**
      * A publication must outlive this many status message intervals without one before it counts as not
      * connected, so that a few lost status messages do not disconnect it.
@@ -136,6 +141,8 @@ public final class AeronTransportContext
         Long.getLong(PUBLICATION_CONNECTION_TIMEOUT_PROP_NAME, PUBLICATION_CONNECTION_TIMEOUT_MS_DEFAULT));
     private long imageLivenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong(IMAGE_LIVENESS_TIMEOUT_PROP_NAME, IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT));
+    private long driverMaxParkNs = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(DRIVER_MAX_PARK_PROP_NAME, DRIVER_MAX_PARK_MS_DEFAULT));
     private ErrorHandler errorHandler;
     private NanoClock nanoClock;
 
@@ -166,7 +173,7 @@ public final class AeronTransportContext
             throw new IllegalArgumentException("termLength must be a power of two from 64 KiB to 1 GiB: " + termLength);
         }
         if (publicationIdleTimeoutNs <= 0 || connectTimeoutNs <= 0 || unreachableRetryNs <= 0 ||
-            statusMessageTimeoutNs <= 0 || timerIntervalNs <= 0)
+            statusMessageTimeoutNs <= 0 || timerIntervalNs <= 0 || driverMaxParkNs <= 0)
         {
             throw new IllegalArgumentException("timeouts must be positive");
         }
@@ -206,7 +213,7 @@ public final class AeronTransportContext
     /**
      * Applies the settings that are driver-wide to the context of a driver that carries membership traffic only
      * (the transport's own embedded driver): status message timeout, timer interval, publication connection
-     * timeout and image liveness timeout.
+     * timeout, image liveness timeout, and the idle strategy of its one thread.
      *
      * @param driverContext of a driver not yet launched.
      * @return the same driver context.
@@ -217,7 +224,9 @@ public final class AeronTransportContext
             .statusMessageTimeoutNs(statusMessageTimeoutNs)
             .timerIntervalNs(timerIntervalNs)
             .publicationConnectionTimeoutNs(publicationConnectionTimeoutNs)
-            .imageLivenessTimeoutNs(imageLivenessTimeoutNs);
+            .imageLivenessTimeoutNs(imageLivenessTimeoutNs)
+            .sharedIdleStrategy(new BackoffIdleStrategy(
+                10, 20, Math.min(TimeUnit.MICROSECONDS.toNanos(1), driverMaxParkNs), driverMaxParkNs));
     }
 
     /**
@@ -402,6 +411,22 @@ public final class AeronTransportContext
     }
 
     /**
+     * Own embedded driver only: the longest park of its one thread when idle (it backs off from spinning to
+     * yielding to parking). Longer parks cost fewer wake-ups of an idle member and add up to this much latency to
+     * each packet the driver handles after a quiet moment.
+     */
+    public AeronTransportContext driverMaxParkNs(final long driverMaxParkNs)
+    {
+        this.driverMaxParkNs = driverMaxParkNs;
+        return this;
+    }
+
+    public long driverMaxParkNs()
+    {
+        return driverMaxParkNs;
+    }
+
+    /**
      * How long datagrams to a new peer wait for its publication to connect before they are dropped.
      */
     public AeronTransportContext connectTimeoutNs(final long connectTimeoutNs)
@@ -473,6 +498,7 @@ public final class AeronTransportContext
             ", pendingDatagrams=" + pendingDatagrams + ", unreachableRetryNs=" + unreachableRetryNs +
             ", publicationLingerNs=" + publicationLingerNs + ", statusMessageTimeoutNs=" + statusMessageTimeoutNs +
             ", timerIntervalNs=" + timerIntervalNs + ", publicationConnectionTimeoutNs=" +
-            publicationConnectionTimeoutNs + ", imageLivenessTimeoutNs=" + imageLivenessTimeoutNs + '}';
+            publicationConnectionTimeoutNs + ", imageLivenessTimeoutNs=" + imageLivenessTimeoutNs +
+            ", driverMaxParkNs=" + driverMaxParkNs + '}';
     }
 }

@@ -6,7 +6,8 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 
 /**
- * What an {@link AeronTransport} dropped or refused, and how many peer publications it opened and closed.
+ * What an {@link AeronTransport} sent, received, dropped or refused, and how many peer publications it opened and
+ * closed.
  * Each is an Aeron counter in the media driver's counters file, so {@code AeronStat} shows them beside the
  * driver's own (type id {@link #TYPE_ID}, label naming the transport's endpoint).
  * <p>
@@ -25,6 +26,8 @@ public final class AeronTransportCounters implements AutoCloseable
     private final Counter unreachableSends;
     private final Counter publicationsOpened;
     private final Counter publicationsClosed;
+    private final Counter datagramsSent;
+    private final Counter datagramsReceived;
 
     AeronTransportCounters(final Aeron aeron, final String endpoint)
     {
@@ -36,6 +39,8 @@ public final class AeronTransportCounters implements AutoCloseable
         unreachableSends = aeron.addCounter(TYPE_ID, "swimlog membership unreachable sends: " + endpoint);
         publicationsOpened = aeron.addCounter(TYPE_ID, "swimlog membership publications opened: " + endpoint);
         publicationsClosed = aeron.addCounter(TYPE_ID, "swimlog membership publications closed: " + endpoint);
+        datagramsSent = aeron.addCounter(TYPE_ID, "swimlog membership datagrams sent: " + endpoint);
+        datagramsReceived = aeron.addCounter(TYPE_ID, "swimlog membership datagrams received: " + endpoint);
     }
 
     /** Sends refused because the datagram does not fit one Aeron frame. */
@@ -82,6 +87,28 @@ public final class AeronTransportCounters implements AutoCloseable
     public long publicationsClosed()
     {
         return publicationsClosed.get();
+    }
+
+    /** Datagrams Aeron took for sending (at once, or from the queue of a peer whose publication was connecting). */
+    public long datagramsSent()
+    {
+        return datagramsSent.get();
+    }
+
+    /** Datagrams delivered to the member: the protocol's messages, without Aeron's own frames. */
+    public long datagramsReceived()
+    {
+        return datagramsReceived.get();
+    }
+
+    void onDatagramsSent(final int count)
+    {
+        datagramsSent.getAndAddRelease(count);
+    }
+
+    void onDatagramReceived()
+    {
+        datagramsReceived.incrementRelease();
     }
 
     void onOversizeSend()
@@ -133,18 +160,20 @@ public final class AeronTransportCounters implements AutoCloseable
             ", expiredPending=" + expiredPending() +
             ", unreachableSends=" + unreachableSends() +
             ", publicationsOpened=" + publicationsOpened() +
-            ", publicationsClosed=" + publicationsClosed() + '}';
+            ", publicationsClosed=" + publicationsClosed() +
+            ", datagramsSent=" + datagramsSent() +
+            ", datagramsReceived=" + datagramsReceived() + '}';
     }
 
     public void close()
     {
         CloseHelper.closeAll(oversizeSends, fragmentedReceives, notConnectedSends, backPressuredSends, expiredPending,
-            unreachableSends, publicationsOpened, publicationsClosed);
+            unreachableSends, publicationsOpened, publicationsClosed, datagramsSent, datagramsReceived);
     }
 
     void close(final ErrorHandler errorHandler)
     {
         CloseHelper.closeAll(errorHandler, oversizeSends, fragmentedReceives, notConnectedSends, backPressuredSends,
-            expiredPending, unreachableSends, publicationsOpened, publicationsClosed);
+            expiredPending, unreachableSends, publicationsOpened, publicationsClosed, datagramsSent, datagramsReceived);
     }
 }

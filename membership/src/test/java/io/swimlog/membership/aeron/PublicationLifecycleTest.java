@@ -87,6 +87,8 @@ class PublicationLifecycleTest
             () -> received.size() == 3);
         assertThat(received).containsExactly("one", "two", "three");
         assertThat(a.counters().publicationsOpened()).isEqualTo(2);
+        assertThat(a.counters().datagramsSent()).isEqualTo(3);
+        assertThat(b.counters().datagramsReceived()).isEqualTo(3);
         assertThat(a.counters().expiredPending()).isZero();
         assertThat(errors).isEmpty();
     }

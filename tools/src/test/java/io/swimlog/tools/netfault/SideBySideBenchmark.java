@@ -1,10 +1,19 @@
 package io.swimlog.tools.netfault;
 
+import io.aeron.CncFileDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.File;
 import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * <li>join: from launching the last JVM until every member lists all N (from the members' own event times);
  * boot joins plus the re-join of each killed slot as a new member;</li>
  * <li>load: a 60 s window 10 s after the boot converged: packets and bytes the namespace's {@code lo} sent, per
- * member per second (all of Aeron's traffic: data, status messages, heartbeats), CPU and RSS per member;</li>
+ * member per second (all of Aeron's traffic: data, status messages, heartbeats), CPU and RSS per member; and from
+ * each member's embedded driver's counters (its cnc.dat, as AeronStat reads it) the protocol's datagrams, Aeron's
+ * heartbeats and status messages, and the peer publications opened, per member per second;</li>
  * <li>detection: 3 trials of SIGKILL of a non-seed member (indices N-1, N/2, 1): first suspicion anywhere, and
  * each survivor's DEAD (median and last survivor);</li>
  * <li>false positives: a 120 s window with 2 busy loops per core at 5-45 s, and SIGSTOP for 1.5 s of members 1,
@@ -27,13 +38,20 @@ import java.util.concurrent.TimeUnit;
  * plus 10 s for the load; every DEAD of a live member is a wrong removal; observed until 140 s.</li>
  * </ul>
  * A test-scope main, not a test: {@code benchmarks/scripts/membership-side-by-side.sh} runs it under the bench
- * lock. Usage: {@code SideBySideBenchmark SIZE...} with {@code -Dswimlog.jar=...}; prints one table.
+ * lock. Usage: {@code SideBySideBenchmark SIZE...} with {@code -Dswimlog.jar=...}; prints one table. Reading the
+ * counters needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (Agrona's buffers), as the
+ * script passes.
  */
 public final class SideBySideBenchmark
 {
     private static final int BASE_PORT = 22000;
     private static final List<String> TIMING = List.of("--profile", "lan");
     private static final long STOP_MS = 1_500;
+    private static final String SHM = "/dev/shm";
+    /** Driver and transport counters per member per second over the load window, by label (endpoint cut off). */
+    private static final List<String> COUNTER_ROWS = List.of(
+        "swimlog membership datagrams sent", "swimlog membership datagrams received", "Heartbeats sent",
+        "Status Messages sent", "swimlog membership publications opened");
 
     private final int size;
     private final String namespace;
@@ -48,6 +66,7 @@ public final class SideBySideBenchmark
     private double bytesPerMemberSecond;
     private double cpuPercent;
     private double rssMb;
+    private final Map<String, Double> countersPerMemberSecond = new HashMap<>();
     private int stopsSuspected;
     private int suspectEventsOnStops;
     private int suspectEventsUnderHogs;
@@ -127,11 +146,20 @@ public final class SideBySideBenchmark
     {
         final long[] lo0 = loCounters();
         final long[] cpu0 = cpuTicks();
+        final Map<String, Long> counters0 = driverCounters();
         final long start = System.nanoTime();
         pause(60_000);
         final double seconds = (System.nanoTime() - start) / 1e9;
         final long[] lo1 = loCounters();
         final long[] cpu1 = cpuTicks();
+        final Map<String, Long> counters1 = driverCounters();
+        for (final String name : COUNTER_ROWS)
+        {
+            if (counters0.containsKey(name) && counters1.containsKey(name))
+            {
+                countersPerMemberSecond.put(name, (counters1.get(name) - counters0.get(name)) / seconds / size);
+            }
+        }
         packetsPerMemberSecond = (lo1[0] - lo0[0]) / seconds / size;
         bytesPerMemberSecond = (lo1[1] - lo0[1]) / seconds / size;
         long ticks = 0;
@@ -146,8 +174,8 @@ public final class SideBySideBenchmark
             rssKb += rssKb(member.pid());
         }
         rssMb = rssKb / 1024.0 / size;
-        log(String.format(Locale.ROOT, "N=%d: load %.2f packets, %.0f bytes per member per second", size,
-            packetsPerMemberSecond, bytesPerMemberSecond));
+        log(String.format(Locale.ROOT, "N=%d: load %.2f packets, %.0f bytes per member per second; counters %s", size,
+            packetsPerMemberSecond, bytesPerMemberSecond, countersPerMemberSecond));
     }
 
     private void killTrial(final int slot) throws IOException, InterruptedException
@@ -349,6 +377,77 @@ public final class SideBySideBenchmark
         throw new IllegalStateException("no lo in " + namespace);
     }
 
+    /**
+     * The sum over the members of each counter in their embedded drivers' counters files: the driver's system
+     * counters and the transport's, each member's found by the pid the driver wrote into its cnc.dat. Members
+     * whose file is not found (an external driver) are left out, and then so is the row.
+     */
+    private Map<String, Long> driverCounters()
+    {
+        final Map<String, Long> sums = new HashMap<>();
+        int found = 0;
+        for (int i = 0; i < size; i++)
+        {
+            final File dir = driverDirectory(BASE_PORT + i, slots.get(i).pid());
+            if (null == dir)
+            {
+                continue;
+            }
+            final MappedByteBuffer cnc = IoUtil.mapExistingFile(new File(dir, CncFileDescriptor.CNC_FILE), "cnc");
+            try
+            {
+                final DirectBuffer meta = CncFileDescriptor.createMetaDataBuffer(cnc);
+                final CountersReader reader = new CountersReader(
+                    CncFileDescriptor.createCountersMetaDataBuffer(cnc, meta),
+                    CncFileDescriptor.createCountersValuesBuffer(cnc, meta), StandardCharsets.US_ASCII);
+                reader.forEach((value, id, label) ->
+                {
+                    final int colon = label.indexOf(':');
+                    final String name = label.startsWith("swimlog membership ") && colon > 0 ?
+                        label.substring(0, colon) : label;
+                    sums.merge(name, value, Long::sum);
+                });
+                found++;
+            }
+            finally
+            {
+                IoUtil.unmap(cnc);
+            }
+        }
+        return found == size ? sums : Map.of();
+    }
+
+    private static File driverDirectory(final int port, final long pid)
+    {
+        final File[] dirs = new File(SHM).listFiles(
+            (parent, name) -> name.startsWith("swimlog-membership-127.0.0.1_" + port + "-"));
+        if (null == dirs)
+        {
+            return null;
+        }
+        for (final File dir : dirs)
+        {
+            final File cncFile = new File(dir, CncFileDescriptor.CNC_FILE);
+            if (!cncFile.isFile() || cncFile.length() < CncFileDescriptor.META_DATA_LENGTH)
+            {
+                continue;
+            }
+            final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, "cnc");
+            try
+            {
+                if (CncFileDescriptor.createMetaDataBuffer(cnc).getLong(CncFileDescriptor.pidOffset(0)) == pid)
+                {
+                    return dir;
+                }
+            }
+            finally
+            {
+                IoUtil.unmap(cnc);
+            }
+        }
+        return null;
+    }
+
     private long[] cpuTicks() throws IOException
     {
         final long[] ticks = new long[size];
@@ -394,6 +493,12 @@ public final class SideBySideBenchmark
         row(sb, runs, "FP: wrong removals (dead events)", r -> Integer.toString(r.wrongRemovals));
         row(sb, runs, "load: lo packets /member/s (netns)", r -> String.format(Locale.ROOT, "%.2f", r.packetsPerMemberSecond));
         row(sb, runs, "load: lo bytes /member/s (netns)", r -> String.format(Locale.ROOT, "%.0f", r.bytesPerMemberSecond));
+        for (final String name : COUNTER_ROWS)
+        {
+            row(sb, runs, "load: " + name.replace("swimlog membership ", "") + " /member/s", r ->
+                r.countersPerMemberSecond.containsKey(name) ?
+                String.format(Locale.ROOT, "%.2f", r.countersPerMemberSecond.get(name)) : "-");
+        }
         row(sb, runs, "load: CPU % of one core /member", r -> String.format(Locale.ROOT, "%.2f", r.cpuPercent));
         row(sb, runs, "load: RSS MB /member", r -> String.format(Locale.ROOT, "%.1f", r.rssMb));
         sb.append("cells: median (min-max); Swimlog 'membership run --profile lan', one JVM per member, 127.0.0.1 in a netns\n");
