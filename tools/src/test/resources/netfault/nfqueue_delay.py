@@ -4,6 +4,7 @@
 Run inside the network namespace whose rules queue the packets (nfnetlink queues are per namespace):
 
     nfqueue_delay.py --queue 0 --delay-ms 200 --jitter-ms 50 [--max-len 20000] [--stats-ms 1000] [--seed N]
+                     [--stats-file PATH]
 
 The kernel hands each queued packet's metadata to this process over netlink (NETLINK_NETFILTER, nfqueue
 subsystem) and keeps the packet itself until it hears a verdict naming the packet's id. Each packet is given
@@ -16,7 +17,9 @@ kernel counts the drop (queue_dropped / user_dropped in /proc/net/netfilter/nfne
 lines report so that a test can insist on zero. The queue length is raised from the kernel's default of 1024.
 
 Output, one JSON object per line on stdout: {"event": "ready", ...} once bound and configured, then
-{"event": "stats", ...} every --stats-ms and once more on exit (SIGTERM or SIGINT). On exit the packets still
+{"event": "stats", ...} every --stats-ms and once more on exit (SIGTERM or SIGINT), each stats line also written
+to --stats-file if given (replaced whole, so a reader never sees half a line, and readable after the process is
+gone, when a pipe's last line may not be). On exit the packets still
 held are released at once (accepted), so stopping the delayer never drops traffic. Errors go to stderr and exit 1.
 
 Standard library only (socket.AF_NETLINK, struct); Linux only; needs CAP_NET_ADMIN.
@@ -106,8 +109,9 @@ def attributes(data, offset):
 class Delayer:
     """Single-threaded: one loop receives packet ids and sends verdicts when they fall due (a heap by due time)."""
 
-    def __init__(self, queue, delay_ms, jitter_ms, max_len, stats_ms, seed):
+    def __init__(self, queue, delay_ms, jitter_ms, max_len, stats_ms, seed, stats_file):
         self.queue = queue
+        self.stats_file = stats_file
         self.delay_s = delay_ms / 1000.0
         self.jitter_s = jitter_ms / 1000.0
         self.max_len = max_len
@@ -261,7 +265,12 @@ class Delayer:
             "hold_max_ms": round(self.hold_max_ms, 1), "late_max_ms": round(self.late_max_ms, 1),
             "released_measured": measured, "released_unmeasured": released - measured})
         line.update(kernel if kernel is not None else self.kernel_counters())
-        print(json.dumps(line), flush=True)
+        text = json.dumps(line)
+        print(text, flush=True)
+        if self.stats_file:
+            with open(self.stats_file + ".tmp", "w") as f:
+                f.write(text + "\n")
+            os.replace(self.stats_file + ".tmp", self.stats_file)
 
     def stop(self, *_):
         self.stopping = True
@@ -312,6 +321,7 @@ def main():
     parser.add_argument("--max-len", type=int, default=20000)
     parser.add_argument("--stats-ms", type=float, default=1000.0)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--stats-file", default=None)
     args = parser.parse_args()
     if not 0 <= args.queue <= 65535:
         parser.error("--queue must be 0 to 65535")
@@ -319,7 +329,8 @@ def main():
         parser.error("need 0 <= jitter <= delay")
     if args.max_len < 1 or args.stats_ms <= 0:
         parser.error("--max-len and --stats-ms must be positive")
-    delayer = Delayer(args.queue, args.delay_ms, args.jitter_ms, args.max_len, args.stats_ms, args.seed)
+    delayer = Delayer(args.queue, args.delay_ms, args.jitter_ms, args.max_len, args.stats_ms, args.seed,
+                      args.stats_file)
     signal.signal(signal.SIGTERM, delayer.stop)
     signal.signal(signal.SIGINT, delayer.stop)
     try:

@@ -83,7 +83,18 @@ final class MemberJvm implements AutoCloseable
      */
     static List<String> tunableCommand(final String id, final String bind, final String seed, final List<String> args)
     {
+        return tunableCommand(id, bind, seed, List.of(), args);
+    }
+
+    /**
+     * As {@link #tunableCommand(String, String, String, List)}, with {@code jvmFlags} (system properties, say)
+     * after the usual ones.
+     */
+    static List<String> tunableCommand(
+        final String id, final String bind, final String seed, final List<String> jvmFlags, final List<String> args)
+    {
         final List<String> command = java();
+        command.addAll(jvmFlags);
         command.addAll(List.of("-cp", jar() + File.pathSeparator + testClasses(), TunableMember.class.getName(),
             "--id", id, "--bind", bind));
         if (null != seed)

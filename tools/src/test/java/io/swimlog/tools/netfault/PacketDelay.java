@@ -46,17 +46,20 @@ final class PacketDelay implements AutoCloseable
     private final FaultNetwork network;
     private final int member;
     private final Path script;
-    private final List<Map<String, Object>> lines = new CopyOnWriteArrayList<>();
+    private final Path statsFile;
+    private final List<Map<String, Object>> lines = new CopyOnWriteArrayList<>();  // stdout: "ready", then stats
     private final List<String> stderr = new CopyOnWriteArrayList<>();
     private final List<List<String>> rules = new ArrayList<>();
     private Process process;
     private boolean realTime;
+    private Map<String, Object> finalStats;
 
-    private PacketDelay(final FaultNetwork network, final int member, final Path script)
+    private PacketDelay(final FaultNetwork network, final int member, final Path script, final Path statsFile)
     {
         this.network = network;
         this.member = member;
         this.script = script;
+        this.statsFile = statsFile;
     }
 
     /**
@@ -98,7 +101,8 @@ final class PacketDelay implements AutoCloseable
         throws IOException
     {
         final Path script = Files.createTempFile("nfqueue_delay", ".py");
-        final PacketDelay delay = new PacketDelay(network, member, script);
+        final PacketDelay delay = new PacketDelay(network, member, script,
+            script.resolveSibling(script.getFileName() + ".stats"));
         try
         {
             try (InputStream in = PacketDelay.class.getResourceAsStream(SCRIPT))
@@ -119,7 +123,8 @@ final class PacketDelay implements AutoCloseable
                 command.addAll(List.of("chrt", "-f", "10"));
             }
             command.addAll(List.of("python3", script.toString(), "--queue", Integer.toString(QUEUE),
-                "--delay-ms", Long.toString(delayMs), "--jitter-ms", Long.toString(jitterMs), "--stats-ms", "1000"));
+                "--delay-ms", Long.toString(delayMs), "--jitter-ms", Long.toString(jitterMs), "--stats-ms", "1000",
+                "--stats-file", delay.statsFile.toString()));
             delay.process = new ProcessBuilder(network.inNamespace(member, command)).start();
             delay.readLines();
             FaultCluster.await("the delayer binds its queue (stderr: " + delay.stderr + ")", READY_TIMEOUT_MS, () ->
@@ -155,18 +160,23 @@ final class PacketDelay implements AutoCloseable
     }
 
     /**
-     * The delayer's latest counters (its last {@code stats} line), or an empty map before the first one.
+     * The delayer's latest counters (its stats file, rewritten every second and at exit), or an empty map before
+     * the first; after {@link #close()}, its final counters.
      */
     Map<String, Object> stats()
     {
-        for (int i = lines.size() - 1; i >= 0; i--)
+        if (null != finalStats)
         {
-            if ("stats".equals(lines.get(i).get("event")))
-            {
-                return lines.get(i);
-            }
+            return finalStats;
         }
-        return Map.of();
+        try
+        {
+            return Files.exists(statsFile) ? FlatJson.parse(Files.readString(statsFile)) : Map.of();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot read the delayer's counters " + statsFile, ex);
+        }
     }
 
     long count(final String field)
@@ -223,7 +233,10 @@ final class PacketDelay implements AutoCloseable
         }
         try
         {
+            finalStats = stats();
             Files.deleteIfExists(script);
+            Files.deleteIfExists(statsFile);
+            Files.deleteIfExists(statsFile.resolveSibling(statsFile.getFileName() + ".tmp"));
         }
         catch (final IOException ex)
         {
