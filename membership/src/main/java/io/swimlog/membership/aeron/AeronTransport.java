@@ -16,6 +16,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.ArrayListUtil;
 import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.ArrayDeque;
@@ -45,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  *     a queued datagram. A peer that is down never connects: its datagrams are dropped, as UDP loses them.</li>
  * </ul>
  * Threading: {@link #send} and {@link #poll} are called by the member's thread only; {@link #close()} after that
- * thread has stopped. Buffers handed to the handler are valid only during the call.
+ * thread has stopped. With its own embedded driver the transport's Aeron client has no thread: {@link #poll} runs
+ * its conductor. Buffers handed to the handler are valid only during the call.
  */
 public final class AeronTransport implements Transport
 {
@@ -57,6 +59,7 @@ public final class AeronTransport implements Transport
     private final AeronTransportContext ctx;
     private final EmbeddedMediaDriver embeddedDriver;
     private final Aeron aeron;
+    private final AgentInvoker clientConductor;
     private final boolean ownsAeron;
     private final Subscription subscription;
     private final String localEndpoint;
@@ -90,6 +93,8 @@ public final class AeronTransport implements Transport
         this.ctx = ctx;
         this.embeddedDriver = embeddedDriver;
         this.aeron = aeron;
+        // Only the client of the transport's own driver is invoked from here; a shared client has other users.
+        this.clientConductor = null != embeddedDriver ? aeron.conductorAgentInvoker() : null;
         this.ownsAeron = ownsAeron;
         this.errorHandler = ctx.errorHandler();
         this.nanoClock = ctx.nanoClock();
@@ -141,9 +146,11 @@ public final class AeronTransport implements Transport
                 .errorHandler(ctx.errorHandler()));
             return bind(ctx, null, aeron, true);
         }
-        // This driver carries membership traffic only, so the driver-wide settings can suit it.
+        // This driver carries membership traffic only, so the driver-wide settings can suit it; and its client has
+        // one user, the member's thread, which runs the client's conductor in its duty cycle (poll): a new
+        // publication or image is then ready a cycle after the driver's answer, not after a 16 ms client sleep.
         final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(
-            "membership-" + ctx.bind(), ctx.errorHandler(), ctx::configureDriver);
+            "membership-" + ctx.bind(), ctx.errorHandler(), ctx::configureDriver, true);
         return bind(ctx, driver, driver.aeron(), false);
     }
 
@@ -256,10 +263,15 @@ public final class AeronTransport implements Transport
     /**
      * {@inheritDoc}
      * <p>
-     * Also completes connecting publications and closes idle ones, which is why it must be called every duty cycle.
+     * Also runs the conductor of the transport's own Aeron client, completes connecting publications and closes
+     * idle ones, which is why it must be called every duty cycle.
      */
     public int poll(final DatagramHandler handler, final int limit)
     {
+        if (null != clientConductor && !aeron.isClosed())
+        {
+            clientConductor.invoke();
+        }
         if (aeron.isClosed())
         {
             onClientClosed();

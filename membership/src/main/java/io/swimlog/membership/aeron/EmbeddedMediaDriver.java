@@ -63,6 +63,20 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     public static EmbeddedMediaDriver launch(
         final String label, final ErrorHandler errorHandler, final Consumer<MediaDriver.Context> configure)
     {
+        return launch(label, errorHandler, configure, false);
+    }
+
+    /**
+     * As {@link #launch(String, ErrorHandler, Consumer)}; with {@code clientConductorInvoked} the client runs no
+     * conductor thread of its own, and its one user must call {@code aeron().conductorAgentInvoker().invoke()} in
+     * its duty cycle (Aeron's {@code useConductorAgentInvoker}). Only for a client with a single user thread.
+     */
+    public static EmbeddedMediaDriver launch(
+        final String label,
+        final ErrorHandler errorHandler,
+        final Consumer<MediaDriver.Context> configure,
+        final boolean clientConductorInvoked)
+    {
         final MediaDriver.Context driverContext = new MediaDriver.Context()
             .aeronDirectoryName(freshDirectory(label))
             .dirDeleteOnStart(true)
@@ -82,6 +96,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(LIVENESS_TIMEOUT_NS))
+                .useConductorAgentInvoker(clientConductorInvoked)
                 .errorHandler(errorHandler));
             return new EmbeddedMediaDriver(driver, aeron);
         }

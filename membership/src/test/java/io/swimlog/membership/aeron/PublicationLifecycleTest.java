@@ -125,6 +125,7 @@ class PublicationLifecycleTest
         assertThat(driver.timerIntervalNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(driver.publicationConnectionTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(8));
         assertThat(driver.imageLivenessTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(4));
+        assertThat(a.aeron().conductorAgentInvoker()).as("the client's conductor runs in poll").isNotNull();
     }
 
     @Test
@@ -150,6 +151,7 @@ class PublicationLifecycleTest
         final AeronTransport a = launch(context().aeron(shared.aeron()));
 
         assertThat(a.embeddedDriver()).isNull();
+        assertThat(shared.aeron().conductorAgentInvoker()).as("a shared client keeps its thread").isNull();
         assertThat(shared.driverContext().statusMessageTimeoutNs())
             .isEqualTo(Configuration.statusMessageTimeoutNs());
         assertThat(shared.driverContext().timerIntervalNs()).isEqualTo(Configuration.timerIntervalNs());
