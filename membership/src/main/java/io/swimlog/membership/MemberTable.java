@@ -400,9 +400,37 @@ final class MemberTable
         return find(id, 0, id.length);
     }
 
+    /**
+     * By id as text: allocation free for ASCII ids (the hash of their chars is the hash of their UTF-8 bytes).
+     */
     int find(final String id)
     {
-        return find(id.getBytes(StandardCharsets.UTF_8));
+        final int length = id.length();
+        int h = 0x811c9dc5;
+        for (int i = 0; i < length; i++)
+        {
+            final char c = id.charAt(i);
+            if (c >= 0x80)
+            {
+                return find(id.getBytes(StandardCharsets.UTF_8));
+            }
+            h = (h ^ c) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        final int mask = index.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask)
+        {
+            final int entry = index[i];
+            if (entry == 0)
+            {
+                return NONE;
+            }
+            final MemberIdentities.Identity identity = identities[entry - 1];
+            if (identity.idHash == h && identity.id.equals(id))
+            {
+                return entry - 1;
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------

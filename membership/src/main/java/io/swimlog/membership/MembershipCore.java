@@ -8,6 +8,7 @@ import org.agrona.collections.Object2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  *   few times (Swimlog's addition): a refutation this member missed then arrives before it declares DEAD.</li>
  * </ul>
  * Invariants: every queued update describes the newest state known for its member; a member's id maps to one
- * record; the probe is in at most one phase (direct, indirect, finished) at a time.
+ * slot of the {@link MemberTable} (members are ints here: a slot, {@link MemberTable#NONE} for none, and this
+ * member is {@code self}); nothing holds a slot after its member is reclaimed, since the table gives it to the next
+ * new member; the probe is in at most one phase (direct, indirect, finished) at a time.
  * <p>
  * Not thread safe: every method must be called on the member's one thread.
  */
@@ -85,6 +88,9 @@ public final class MembershipCore
     private final SplittableRandom random;
     private final MemberTable table = new MemberTable();
     private final int self;
+    /** This member's id and endpoint as bytes: they never change for the life of a core. */
+    private final byte[] selfIdBytes;
+    private final byte[] selfEndpointBytes;
     private final UnsafeBuffer selfId;
     private final Awareness awareness;
     private final BroadcastQueue memberUpdates = new BroadcastQueue(table);
@@ -196,15 +202,20 @@ public final class MembershipCore
         sealBuffer = new UnsafeBuffer(new byte[ctx.maxDatagramLength()]);
 
         final String selfEndpoint = transport.localEndpoint();
-        self = table.add(identities != null ?
-            identities.intern(ctx.memberId(), selfEndpoint) : new MemberIdentities.Identity(ctx.memberId(), selfEndpoint),
-            random);
+        final MemberIdentities.Identity selfIdentity = identities != null ?
+            identities.intern(ctx.memberId(), selfEndpoint) :
+            new MemberIdentities.Identity(ctx.memberId(), selfEndpoint);
+        selfIdBytes = selfIdentity.idBytes;
+        selfEndpointBytes = selfIdentity.endpointBytes;
+        // Self is the table's first member, in slot 0 (the first add draws nothing from the random).
+        self = table.add(selfIdentity, random);
         table.metadata(self, ctx.metadata().clone());
         // A new life starts above the previous one's incarnations (seconds since the epoch, as Cassandra's
         // generations), so a restarted member overrides its old entry at once instead of waiting to be refuted.
-        table.incarnation(self, ctx.initialIncarnation() >= 0 ? ctx.initialIncarnation() : ctx.epochClock().time() / 1000);
-        selfId = new UnsafeBuffer(table.idBytes(self));
-        if (MessageCodec.aliveLength(table.idBytes(self).length, table.endpointBytes(self).length, maxMetadataLength) >
+        table.incarnation(
+            self, ctx.initialIncarnation() >= 0 ? ctx.initialIncarnation() : ctx.epochClock().time() / 1000);
+        selfId = new UnsafeBuffer(selfIdBytes);
+        if (MessageCodec.aliveLength(selfIdBytes.length, selfEndpointBytes.length, maxMetadataLength) >
             maxPayloadLength)
         {
             throw new IllegalArgumentException("metadata of up to " + maxMetadataLength + " bytes with member id '" +
@@ -367,8 +378,8 @@ public final class MembershipCore
      */
     public Member member(final String memberId)
     {
-        final int record = table.find(memberId);
-        return record == MemberTable.NONE ? null : table.snapshot(record);
+        final int member = table.find(memberId);
+        return member == MemberTable.NONE ? null : table.snapshot(member);
     }
 
     /**
@@ -376,8 +387,8 @@ public final class MembershipCore
      */
     public MemberState stateOf(final String memberId)
     {
-        final int record = table.find(memberId);
-        return record == MemberTable.NONE ? null : table.state(record);
+        final int member = table.find(memberId);
+        return member == MemberTable.NONE ? null : table.state(member);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -420,14 +431,14 @@ public final class MembershipCore
     public void broadcast(final DirectBuffer buffer, final int offset, final int length)
     {
         final int max = maxPayloadLength - MessageCodec.ACK_LENGTH -
-            MessageCodec.userBroadcastLength(table.idBytes(self).length, 0);
+            MessageCodec.userBroadcastLength(selfIdBytes.length, 0);
         if (length > max)
         {
             throw new IllegalArgumentException(
                 "broadcast of " + length + " bytes does not fit one datagram (at most " + max + " bytes)");
         }
         final int written = codec.userBroadcast(
-            scratchBuffer, 0, ++broadcastSequence, table.idBytes(self), buffer, offset, length);
+            scratchBuffer, 0, ++broadcastSequence, selfIdBytes, buffer, offset, length);
         userBroadcasts.add(MemberTable.NONE, scratchBuffer, 0, written);
     }
 
@@ -446,7 +457,7 @@ public final class MembershipCore
         table.state(self, MemberState.LEFT, nowNs);
         viewVersion++;
         final int written = codec.dead(
-            scratchBuffer, 0, table.incarnation(self), table.idBytes(self), selfId, 0, table.idBytes(self).length);
+            scratchBuffer, 0, table.incarnation(self), selfIdBytes, selfId, 0, selfIdBytes.length);
         // No owner: the leave must not replace a metadata update still on its way out (it would be lost).
         leaveEntry = memberUpdates.add(MemberTable.NONE, scratchBuffer, 0, written);
         leaveGeneration = leaveEntry.generation;
@@ -637,12 +648,12 @@ public final class MembershipCore
 
         int length = codec.ping(
             sendBuffer, 0, probeSequence, probeTargetId, 0, table.idBytes(target).length,
-            table.idBytes(self), table.endpointBytes(self));
+            selfIdBytes, selfEndpointBytes);
         if (table.state(target) == MemberState.SUSPECT)
         {
             // The buddy system: a suspect hears of its suspicion from the member probing it, first thing.
             length += codec.suspect(
-                sendBuffer, length, table.incarnation(target), table.idBytes(target), selfId, 0, table.idBytes(self).length);
+                sendBuffer, length, table.incarnation(target), table.idBytes(target), selfId, 0, selfIdBytes.length);
         }
         send(table.endpoint(target), piggyback(length));
     }
@@ -674,7 +685,7 @@ public final class MembershipCore
         {
             final int length = codec.indirectPing(
                 sendBuffer, 0, probeSequence, true, table.idBytes(target), table.endpointBytes(target),
-                table.idBytes(self), table.endpointBytes(self));
+                selfIdBytes, selfEndpointBytes);
             send(table.endpoint(picks[i]), piggyback(length));
             picks[i] = MemberTable.NONE;
         }
@@ -699,7 +710,8 @@ public final class MembershipCore
         {
             table.markOneWayWarned(target);
             counters.increment(Counter.ONE_WAY_WARNINGS);
-            sink.onWarning("member " + table.id(target) + " at " + table.endpoint(target) + " answers only indirect probes (" +
+            sink.onWarning("member " + table.id(target) + " at " + table.endpoint(target) +
+                " answers only indirect probes (" +
                 table.indirectOnlyProbes(target) + " in a row): datagrams between it and " + table.id(self) + " at " +
                 table.endpoint(self) + " are lost in at least one direction");
         }
@@ -717,7 +729,7 @@ public final class MembershipCore
         counters.set(Counter.HEALTH_SCORE, awareness.score());
         if (!table.state(target).isDeadOrLeft())
         {
-            applySuspect(target, table.incarnation(target), self, selfId, 0, table.idBytes(self).length);
+            applySuspect(target, table.incarnation(target), self, selfId, 0, selfIdBytes.length);
         }
     }
 
@@ -760,27 +772,28 @@ public final class MembershipCore
         int work = 0;
         for (int i = suspects.size() - 1; i >= 0; i--)
         {
-            final int record = suspects.getInt(i);
-            if (table.suspicion(record) == null || table.state(record) != MemberState.SUSPECT)
+            final int member = suspects.getInt(i);
+            final Suspicion suspicion = table.suspicion(member);
+            if (suspicion == null || table.state(member) != MemberState.SUSPECT)
             {
-                table.suspicion(record, null);
+                table.suspicion(member, null);
                 removeAt(suspects, i);
             }
-            else if (nowNs >= table.suspicion(record).deadlineNs())
+            else if (nowNs >= suspicion.deadlineNs())
             {
-                if (table.suspicion(record).deservesLastChance())
+                if (suspicion.deservesLastChance())
                 {
                     // Swimlog's addition to memberlist: an unconfirmed suspicion may only mean this member missed
                     // the refutation (epidemics miss a member now and then under loss). Ask the suspect for its
                     // state, which carries its own newest incarnation first, once a period a few times; only
                     // silence to all makes it dead.
-                    table.suspicion(record).takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
-                    sendSelf(table.endpoint(record));
+                    suspicion.takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
+                    sendSelf(table.endpoint(member));
                     work++;
                     continue;
                 }
                 removeAt(suspects, i);
-                applyDead(record, table.incarnation(record), false, selfId, 0, table.idBytes(self).length);
+                applyDead(member, table.incarnation(member), false, selfId, 0, selfIdBytes.length);
                 work++;
             }
         }
@@ -792,18 +805,18 @@ public final class MembershipCore
         int work = 0;
         for (int i = deadMembers.size() - 1; i >= 0; i--)
         {
-            final int record = deadMembers.getInt(i);
-            if (!table.state(record).isDeadOrLeft())
+            final int member = deadMembers.getInt(i);
+            if (!table.state(member).isDeadOrLeft())
             {
                 removeAt(deadMembers, i);
             }
-            else if (nowNs - table.deadSinceNs(record) >= deadReclaimNs && !(probing && record == probeTarget))
+            else if (nowNs - table.deadSinceNs(member) >= deadReclaimNs && !(probing && member == probeTarget))
             {
                 // The slot goes back to the table for the next new member: nothing may hold it after this.
                 removeAt(deadMembers, i);
-                suspects.fastUnorderedRemoveInt(record);
-                memberUpdates.disown(record);
-                table.remove(record);
+                suspects.fastUnorderedRemoveInt(member);
+                memberUpdates.disown(member);
+                table.remove(member);
                 viewVersion++;
                 work++;
             }
@@ -916,10 +929,10 @@ public final class MembershipCore
         int choice = random.nextInt(candidates + absentSeeds);
         for (int i = 0, size = deadMembers.size(); i < size; i++)
         {
-            final int record = deadMembers.getInt(i);
-            if (table.state(record) == MemberState.DEAD && choice-- == 0)
+            final int member = deadMembers.getInt(i);
+            if (table.state(member) == MemberState.DEAD && choice-- == 0)
             {
-                sendSelf(table.endpoint(record));
+                sendSelf(table.endpoint(member));
                 return 1;
             }
         }
@@ -941,16 +954,17 @@ public final class MembershipCore
     private boolean isLiveEndpoint(final String endpoint)
     {
         final int cached = liveSeedCache.getValue(endpoint);
-        if (cached != MemberTable.NONE && !table.state(cached).isDeadOrLeft() && table.endpoint(cached).equals(endpoint))
+        if (cached != MemberTable.NONE && !table.state(cached).isDeadOrLeft() &&
+            table.endpoint(cached).equals(endpoint))
         {
             return true;
         }
         for (int i = 0, size = table.size(); i < size; i++)
         {
-            final int record = table.slotAt(i);
-            if (!table.state(record).isDeadOrLeft() && table.endpoint(record).equals(endpoint))
+            final int member = table.slotAt(i);
+            if (!table.state(member).isDeadOrLeft() && table.endpoint(member).equals(endpoint))
             {
-                liveSeedCache.put(endpoint, record);
+                liveSeedCache.put(endpoint, member);
                 return true;
             }
         }
@@ -965,8 +979,10 @@ public final class MembershipCore
     {
         counters.increment(Counter.PUSH_PULLS);
         codec.pushPullBegin(sendBuffer, 0, false, false, 0, 1);
-        codec.pushPullMember(table.incarnation(self), stateCode(table.state(self)), table.idBytes(self), table.endpointBytes(self), table.metadata(self));
-        send(endpoint, codec.pushPullEnd(table.idBytes(self), table.endpointBytes(self)));
+        codec.pushPullMember(
+            table.incarnation(self), stateCode(table.state(self)), selfIdBytes, selfEndpointBytes,
+            table.metadata(self));
+        send(endpoint, codec.pushPullEnd(selfIdBytes, selfEndpointBytes));
     }
 
     /**
@@ -975,8 +991,8 @@ public final class MembershipCore
     private void sendState(final String endpoint, final boolean reply, final boolean join)
     {
         counters.increment(Counter.PUSH_PULLS);
-        final int budget = maxPayloadLength - MessageCodec.PUSH_PULL_BASE_LENGTH - table.idBytes(self).length -
-            table.endpointBytes(self).length;
+        final int budget = maxPayloadLength - MessageCodec.PUSH_PULL_BASE_LENGTH - selfIdBytes.length -
+            selfEndpointBytes.length;
         final int size = table.size();
         int selfIndex = 0;
         while (selfIndex < size && table.slotAt(selfIndex) != self)
@@ -1010,10 +1026,11 @@ public final class MembershipCore
             for (int v = next; v < next + count; v++)
             {
                 final int r = stateEntry(v, selfIndex);
-                codec.pushPullMember(table.incarnation(r), stateCode(table.state(r)), table.idBytes(r), table.endpointBytes(r), table.metadata(r));
+                codec.pushPullMember(table.incarnation(r), stateCode(table.state(r)), table.idBytes(r),
+                    table.endpointBytes(r), table.metadata(r));
             }
             next += count;
-            send(endpoint, codec.pushPullEnd(table.idBytes(self), table.endpointBytes(self)));
+            send(endpoint, codec.pushPullEnd(selfIdBytes, selfEndpointBytes));
         }
         while (next < size);
     }
@@ -1145,7 +1162,8 @@ public final class MembershipCore
 
     private void queueAlive(final int r)
     {
-        final int length = codec.alive(scratchBuffer, 0, table.incarnation(r), table.idBytes(r), table.endpointBytes(r), table.metadata(r));
+        final int length = codec.alive(
+            scratchBuffer, 0, table.incarnation(r), table.idBytes(r), table.endpointBytes(r), table.metadata(r));
         memberUpdates.add(r, scratchBuffer, 0, length);
     }
 
@@ -1173,7 +1191,7 @@ public final class MembershipCore
             final DirectBuffer sourceId,
             final DirectBuffer sourceEndpoint)
         {
-            if (!sameBytes(table.idBytes(self), targetId))
+            if (!sameBytes(selfIdBytes, targetId))
             {
                 return; // meant for a member that used to be at this endpoint: acking would vouch for it wrongly
             }
@@ -1204,7 +1222,7 @@ public final class MembershipCore
             // Lifeguard: nack at 80% of the timeout so that it reaches the requester before its probe period ends.
             pendingDeadlineNs[i] = nowNs + (probeTimeoutNs * 4) / 5;
             final int length = codec.ping(
-                sendBuffer, 0, localSequence, targetId, 0, targetId.capacity(), table.idBytes(self), table.endpointBytes(self));
+                sendBuffer, 0, localSequence, targetId, 0, targetId.capacity(), selfIdBytes, selfEndpointBytes);
             send(target, piggyback(length));
         }
 
@@ -1346,7 +1364,7 @@ public final class MembershipCore
         {
             if (incarnation < table.incarnation(self) ||
                 (incarnation == table.incarnation(self) && sameBytes(table.metadata(self), metadata) &&
-                sameBytes(table.endpointBytes(self), endpoint)))
+                sameBytes(selfEndpointBytes, endpoint)))
             {
                 return;
             }
@@ -1416,7 +1434,8 @@ public final class MembershipCore
         {
             // Suspected again at a newer incarnation: the member refuted the old suspicion (this member may never
             // see that refutation, which the newer suspicion replaced in the queues), so a new timer starts.
-            final int length = codec.suspect(scratchBuffer, 0, incarnation, table.idBytes(r), from, fromOffset, fromLength);
+            final int length = codec.suspect(
+                scratchBuffer, 0, incarnation, table.idBytes(r), from, fromOffset, fromLength);
             memberUpdates.add(r, scratchBuffer, 0, length);
             table.incarnation(r, incarnation);
             table.suspicion(r, newSuspicion(accuser));
@@ -1556,6 +1575,13 @@ public final class MembershipCore
         if (bytes.length != length)
         {
             return false;
+        }
+        final byte[] array = view.byteArray();
+        if (array != null)
+        {
+            // Heap buffers (every decoded field): one vectorised compare instead of a bounds-checked read per byte.
+            final int start = view.wrapAdjustment();
+            return Arrays.equals(bytes, 0, length, array, start, start + length);
         }
         for (int i = 0; i < length; i++)
         {

@@ -73,6 +73,10 @@ class MemberTableTest
             assertThat(table.find("member-" + i)).isEqualTo(found);
         }
         assertThat(table.find("member-500")).isEqualTo(MemberTable.NONE);
+        final int accented = table.add(identity("m\u00e9mbre-\u00fc", 99), random);
+        assertThat(table.find("m\u00e9mbre-\u00fc")).isEqualTo(accented);
+        assertThat(table.find("m\u00e9mbre-\u00fc".getBytes(StandardCharsets.UTF_8))).isEqualTo(accented);
+        table.remove(accented);
         table.remove(table.find("member-7"));
         assertThat(table.find("member-7")).isEqualTo(MemberTable.NONE);
         assertThat(table.find("member-8")).isNotEqualTo(MemberTable.NONE);

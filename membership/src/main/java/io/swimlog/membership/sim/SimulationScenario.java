@@ -156,7 +156,8 @@ public final class SimulationScenario
         final double bytesRate = steadySeconds > 0 ? (sim.bytesOut() - steadyBytes) / (steadySeconds * alive) : 0;
 
         return new Report(
-            nodes, start.label(), seed, loss, kill, sim.nowNs() / 1e9, convergeNs < 0 ? -1 : convergeNs / Simulation.MILLIS,
+            nodes, start.label(), seed, loss, kill, sim.nowNs() / 1e9,
+            convergeNs < 0 ? -1 : convergeNs / Simulation.MILLIS,
             steadyStartNs / Simulation.MILLIS,
             messagesRate, bytesRate, sim.falseDead(), crashes, sim.viewsConverged(), sim.network().peakBytesInFlight(),
             (System.nanoTime() - wallStart) / 1_000_000);

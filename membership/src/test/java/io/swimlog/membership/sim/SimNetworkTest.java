@@ -78,7 +78,8 @@ class SimNetworkTest
         }
         final long total = sent.stream().mapToLong(b -> b.length).sum();
         assertThat(network.bytesInFlight()).isEqualTo(total);
-        assertThat(network.storageBytes()).isGreaterThanOrEqualTo(total).isLessThan(total + 2L * SimNetwork.CHUNK_LENGTH);
+        assertThat(network.storageBytes())
+            .isGreaterThanOrEqualTo(total).isLessThan(total + 2L * SimNetwork.CHUNK_LENGTH);
 
         final Recorder recorder = new Recorder();
         network.runUntil(10_000_000, recorder);

@@ -27,7 +27,8 @@ class SimulationScenarioTest
         });
         assertThat(report.falseDead()).isZero();
         assertThat(report.converged()).isTrue();
-        assertThat(report.toJson()).contains("\"nodes\":30", "\"start\":\"join\"", "\"loss\":0.0", "\"virtual_seconds\":",
+        assertThat(report.toJson()).contains("\"nodes\":30", "\"start\":\"join\"", "\"loss\":0.0",
+            "\"virtual_seconds\":",
             "\"converge_ms\":", "\"messages_per_member_per_second\":", "\"bytes_per_member_per_second\":",
             "\"false_dead\":0", "\"first_suspect_ms\":", "\"all_dead_ms\":");
         assertThat(report.toText()).contains("join converged after", "crashed node-");

@@ -30,7 +30,10 @@ import static io.swimlog.membership.sim.Simulation.SECONDS;
  * one a false suspicion of a healthy member that reached it), refutations by the slow ones, and live members
  * declared dead.</li>
  * </ol>
- * Each experiment is a fresh simulation from the same seed. Not thread safe.
+ * Each experiment is a fresh simulation from the same seed. Clusters of at least {@code runningFrom} members
+ * start as a cluster that has been running ({@link Simulation#startRunningCluster}): their join through one seed
+ * (N full-state exchanges, N^2 queued updates) does not fit a few GB of heap at 10,000, so no join time is
+ * measured for them ({@link Result#convergeMs} is -1 and {@link Result#running} true). Not thread safe.
  */
 final class ScaleSweep
 {
@@ -41,6 +44,7 @@ final class ScaleSweep
     /** The figures of one cluster size; -1 where a figure was not reached. */
     record Result(
         int nodes,
+        boolean running,
         long windowSeconds,
         long convergeMs,
         double messagesPerMemberPerSecond,
@@ -58,49 +62,31 @@ final class ScaleSweep
     {
     }
 
+    /** The figures of the first simulation: traffic, dissemination, detection. */
+    private record Steady(
+        long convergeMs, double messageRate, double byteRate, long disseminationMs, double rounds,
+        long firstSuspectMs, long allDeadMs)
+    {
+    }
+
     private final long seed;
     private final long windowSeconds;
+    private final int runningFrom;
     private final PrintWriter log;
 
-    ScaleSweep(final long seed, final long windowSeconds, final PrintWriter log)
+    ScaleSweep(final long seed, final long windowSeconds, final int runningFrom, final PrintWriter log)
     {
         this.seed = seed;
         this.windowSeconds = windowSeconds;
+        this.runningFrom = runningFrom;
         this.log = log;
     }
 
     Result run(final int nodes)
     {
         final long wallStart = System.nanoTime();
-        final Simulation sim = converged(nodes, null);
-        final long convergeMs = sim.joinConvergedNs() < 0 ? -1 : sim.joinConvergedNs() / MILLIS;
-
-        // Traffic in steady state: wait for the join's broadcasts to drain (bounded), then measure a window.
-        sim.runUntil(() -> sim.queuedBroadcasts() == 0, 60 * SECONDS, SECONDS);
-        sim.runFor(5 * SECONDS);
-        final long messages = sim.messagesOut();
-        final long bytes = sim.bytesOut();
-        final long steadyNs = Math.min(windowSeconds, 30) * SECONDS;
-        sim.runFor(steadyNs);
-        final double seconds = steadyNs / 1e9;
-        final double messageRate = (sim.messagesOut() - messages) / (seconds * nodes);
-        final double byteRate = (sim.bytesOut() - bytes) / (seconds * nodes);
-        log.printf("  N=%d: converged at %d ms, %.2f messages and %.0f bytes per member per second%n",
-            nodes, convergeMs, messageRate, byteRate);
-        log.flush();
-
-        final long disseminationMs = disseminate(sim, 1);
-        final double rounds = disseminationMs < 0 ? -1 :
-            disseminationMs / (double)MembershipProfile.LAN.gossipIntervalMs();
-        log.printf("  N=%d: one update reached 99.9%% after %d ms (%.1f gossip rounds)%n", nodes, disseminationMs, rounds);
-        log.flush();
-
-        final Simulation.Crash crash = sim.crash(nodes / 2);
-        sim.runUntil(() -> crash.timeToAllDeadNs() >= 0, 300 * SECONDS, 100 * MILLIS);
-        final long firstSuspectMs = crash.timeToFirstSuspectNs() < 0 ? -1 : crash.timeToFirstSuspectNs() / MILLIS;
-        final long allDeadMs = crash.timeToAllDeadNs() < 0 ? -1 : crash.timeToAllDeadNs() / MILLIS;
-        log.printf("  N=%d: crash first suspected after %d ms, dead to all after %d ms%n", nodes, firstSuspectMs, allDeadMs);
-        log.flush();
+        // In its own method, so that its simulation (gigabytes at 10,000 members) is garbage before the next starts.
+        final Steady steady = steady(nodes);
 
         final long[] falseDead = new long[LOSSES.length];
         for (int i = 0; i < LOSSES.length; i++)
@@ -149,14 +135,57 @@ final class ScaleSweep
             log.flush();
         }
 
-        return new Result(nodes, windowSeconds, convergeMs, messageRate, byteRate, disseminationMs, rounds,
-            firstSuspectMs, allDeadMs, falseDead, slow, healthyRefutations, slowRefutations, slowFalseDead,
+        return new Result(nodes, nodes >= runningFrom, windowSeconds, steady.convergeMs(), steady.messageRate(),
+            steady.byteRate(), steady.disseminationMs(), steady.rounds(), steady.firstSuspectMs(), steady.allDeadMs(),
+            falseDead, slow, healthyRefutations, slowRefutations, slowFalseDead,
             (System.nanoTime() - wallStart) / 1_000_000);
+    }
+
+    private Steady steady(final int nodes)
+    {
+        final Simulation sim = converged(nodes, null);
+        final long convergeMs = sim.joinConvergedNs() < 0 || nodes >= runningFrom ? -1 :
+            sim.joinConvergedNs() / MILLIS;
+
+        // Traffic in steady state: wait for the join's broadcasts to drain (bounded), then measure a window.
+        sim.runUntil(() -> sim.queuedBroadcasts() == 0, 60 * SECONDS, SECONDS);
+        sim.runFor(5 * SECONDS);
+        final long messages = sim.messagesOut();
+        final long bytes = sim.bytesOut();
+        final long steadyNs = Math.min(windowSeconds, 30) * SECONDS;
+        sim.runFor(steadyNs);
+        final double seconds = steadyNs / 1e9;
+        final double messageRate = (sim.messagesOut() - messages) / (seconds * nodes);
+        final double byteRate = (sim.bytesOut() - bytes) / (seconds * nodes);
+        log.printf("  N=%d: %s, %.2f messages and %.0f bytes per member per second%n", nodes,
+            nodes >= runningFrom ? "started as a running cluster" : "converged at " + convergeMs + " ms",
+            messageRate, byteRate);
+        log.flush();
+
+        final long disseminationMs = disseminate(sim, 1);
+        final double rounds = disseminationMs < 0 ? -1 :
+            disseminationMs / (double)MembershipProfile.LAN.gossipIntervalMs();
+        log.printf("  N=%d: one update reached 99.9%% after %d ms (%.1f gossip rounds)%n", nodes, disseminationMs, rounds);
+        log.flush();
+
+        final Simulation.Crash crash = sim.crash(nodes / 2);
+        sim.runUntil(() -> crash.timeToAllDeadNs() >= 0, 300 * SECONDS, 100 * MILLIS);
+        final long firstSuspectMs = crash.timeToFirstSuspectNs() < 0 ? -1 : crash.timeToFirstSuspectNs() / MILLIS;
+        final long allDeadMs = crash.timeToAllDeadNs() < 0 ? -1 : crash.timeToAllDeadNs() / MILLIS;
+        log.printf("  N=%d: crash first suspected after %d ms, dead to all after %d ms%n", nodes, firstSuspectMs, allDeadMs);
+        log.flush();
+
+        return new Steady(convergeMs, messageRate, byteRate, disseminationMs, rounds, firstSuspectMs, allDeadMs);
     }
 
     private Simulation converged(final int nodes, final Consumer<MembershipContext> configurer)
     {
         final Simulation sim = new Simulation(seed, configurer);
+        if (nodes >= runningFrom)
+        {
+            sim.startRunningCluster(nodes);
+            return sim;
+        }
         sim.startCluster(nodes, SECONDS);
         if (!sim.runUntil(() -> sim.joinConvergedNs() >= 0, 600 * SECONDS, 100 * MILLIS))
         {
