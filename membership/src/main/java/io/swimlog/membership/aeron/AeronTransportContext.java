@@ -64,11 +64,14 @@ public final class AeronTransportContext
     public static final String STATUS_MESSAGE_TIMEOUT_PROP_NAME =
         "swimlog.membership.aeron.driver.status.message.timeout.ms";
     /**
-     * Aeron's is 200 ms. Membership streams carry a few small datagrams and need no window updates between them
-     * (the receiver still sends one as soon as its position moves far enough); a receiver also sends one every
-     * interval while it drains a closed stream, for five intervals or until the image's liveness runs out.
+     * Aeron's 200 ms. A longer interval would save status messages on open streams and on closed ones (a receiver
+     * sends one every interval for five intervals while it drains a closed stream), but it is also the retry of a
+     * lost first status message: a receiver answers only the first setup of a stream, so until the next periodic
+     * status message the publication is not connected and the datagrams queued for it wait. With publications
+     * opened for nearly every datagram that wait must stay short: at 2 s, 20% loss expired one queued datagram in
+     * five (found by {@code PacketLossIT}).
      */
-    public static final long STATUS_MESSAGE_TIMEOUT_MS_DEFAULT = 2_000;
+    public static final long STATUS_MESSAGE_TIMEOUT_MS_DEFAULT = 200;
 
     public static final String TIMER_INTERVAL_PROP_NAME = "swimlog.membership.aeron.driver.timer.interval.ms";
     /**
@@ -79,17 +82,13 @@ public final class AeronTransportContext
 
     public static final String PUBLICATION_CONNECTION_TIMEOUT_PROP_NAME =
         "swimlog.membership.aeron.driver.publication.connection.timeout.ms";
-    /** Aeron's is 5 s: five of its status messages. Five of ours, so a few may be lost. */
-    public static final long PUBLICATION_CONNECTION_TIMEOUT_MS_DEFAULT = 10_000;
+    /** Aeron's: 25 status messages may be lost before a publication counts as not connected. */
+    public static final long PUBLICATION_CONNECTION_TIMEOUT_MS_DEFAULT = 5_000;
 
     public static final String IMAGE_LIVENESS_TIMEOUT_PROP_NAME =
         "swimlog.membership.aeron.driver.image.liveness.timeout.ms";
-    /**
-     * Aeron's is 10 s. Fifty of Aeron's 100 ms heartbeats, more than a GC pause or a short stop of the sender;
-     * shorter than Aeron's so that a receiver stops draining a closed stream (a status message every interval)
-     * sooner.
-     */
-    public static final long IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT = 5_000;
+    /** Aeron's: a hundred of its 100 ms heartbeats, more than a GC pause or a short stop of the sender. */
+    public static final long IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT = 10_000;
 
     public static final String DRIVER_MAX_PARK_PROP_NAME = "swimlog.membership.aeron.driver.max.park.ms";
     /** How long the idle driver thread parks at most between duty cycles (see {@link #driverMaxParkNs(long)}). */
@@ -103,6 +102,13 @@ public final class AeronTransportContext
 
     /** An image must outlive this many of Aeron's (fixed, 100 ms) heartbeat intervals without a packet. */
     public static final int MIN_HEARTBEATS_PER_IMAGE_LIVENESS_TIMEOUT = 10;
+
+    /**
+     * Datagrams queued for a connecting publication should outlive this many status message intervals, so that a
+     * lost first status message is followed by another before they are dropped (the defaults keep five; not
+     * enforced, since a test may want a short connect timeout on purpose).
+     */
+    public static final int MIN_STATUS_MESSAGES_PER_CONNECT_TIMEOUT = 2;
 
     public static final String CONNECT_TIMEOUT_PROP_NAME = "swimlog.membership.aeron.connect.timeout.ms";
     public static final long CONNECT_TIMEOUT_MS_DEFAULT = 1_000;

@@ -115,13 +115,13 @@ class PublicationLifecycleTest
     void theTransportsOwnDriverRunsWithTheMembershipSettings()
     {
         final AeronTransport a = launch(context()
-            .statusMessageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(1_500))
+            .statusMessageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))
             .timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
             .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(8))
             .imageLivenessTimeoutNs(TimeUnit.SECONDS.toNanos(4)));
 
         final MediaDriver.Context driver = a.embeddedDriver().driverContext();
-        assertThat(driver.statusMessageTimeoutNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(1_500));
+        assertThat(driver.statusMessageTimeoutNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
         assertThat(driver.timerIntervalNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(driver.publicationConnectionTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(8));
         assertThat(driver.imageLivenessTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(4));
@@ -133,7 +133,9 @@ class PublicationLifecycleTest
     {
         final AeronTransportContext ctx = context().conclude();
 
-        assertThat(ctx.statusMessageTimeoutNs()).isGreaterThan(Configuration.STATUS_MESSAGE_TIMEOUT_DEFAULT_NS);
+        assertThat(ctx.connectTimeoutNs()).isGreaterThanOrEqualTo(
+            AeronTransportContext.MIN_STATUS_MESSAGES_PER_CONNECT_TIMEOUT * ctx.statusMessageTimeoutNs());
+        assertThat(ctx.timerIntervalNs()).isLessThan(Configuration.DEFAULT_TIMER_INTERVAL_NS);
         assertThat(ctx.publicationConnectionTimeoutNs()).isGreaterThanOrEqualTo(
             AeronTransportContext.MIN_STATUS_MESSAGES_PER_CONNECTION_TIMEOUT * ctx.statusMessageTimeoutNs());
         assertThat(ctx.imageLivenessTimeoutNs()).isGreaterThanOrEqualTo(
@@ -173,8 +175,8 @@ class PublicationLifecycleTest
     void settingsThatWouldLetKeepAlivesOutrunLivenessAreRefused()
     {
         assertThatThrownBy(() -> context()
-            .statusMessageTimeoutNs(TimeUnit.SECONDS.toNanos(3))
-            .publicationConnectionTimeoutNs(TimeUnit.SECONDS.toNanos(5))
+            .statusMessageTimeoutNs(TimeUnit.MILLISECONDS.toNanos(400))
+            .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(1_000))
             .conclude())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("publicationConnectionTimeoutNs");
         assertThatThrownBy(() -> context().imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)).conclude())
