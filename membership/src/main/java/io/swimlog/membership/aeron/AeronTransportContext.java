@@ -90,6 +90,13 @@ public final class AeronTransportContext
     /** Aeron's: a hundred of its 100 ms heartbeats, more than a GC pause or a short stop of the sender. */
     public static final long IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT = 10_000;
 
+    public static final String DRIVER_ASYNC_EXECUTOR_PROP_NAME = "swimlog.membership.aeron.driver.async.executor";
+    /**
+     * Aeron 1.51.0 runs its driver's asynchronous tasks (name resolution) on a thread of their own that sleeps 1 ms
+     * at a time; off, the driver's conductor runs them, and an idle member wakes a thousand times a second less.
+     */
+    public static final boolean DRIVER_ASYNC_EXECUTOR_DEFAULT = false;
+
     public static final String DRIVER_MAX_PARK_PROP_NAME = "swimlog.membership.aeron.driver.max.park.ms";
     /** How long the idle driver thread parks at most between duty cycles (see {@link #driverMaxParkNs(long)}). */
     public static final long DRIVER_MAX_PARK_MS_DEFAULT = 1;
@@ -147,6 +154,8 @@ public final class AeronTransportContext
         Long.getLong(PUBLICATION_CONNECTION_TIMEOUT_PROP_NAME, PUBLICATION_CONNECTION_TIMEOUT_MS_DEFAULT));
     private long imageLivenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong(IMAGE_LIVENESS_TIMEOUT_PROP_NAME, IMAGE_LIVENESS_TIMEOUT_MS_DEFAULT));
+    private boolean driverAsyncExecutor = Boolean.parseBoolean(
+        System.getProperty(DRIVER_ASYNC_EXECUTOR_PROP_NAME, Boolean.toString(DRIVER_ASYNC_EXECUTOR_DEFAULT)));
     private long driverMaxParkNs = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong(DRIVER_MAX_PARK_PROP_NAME, DRIVER_MAX_PARK_MS_DEFAULT));
     private ErrorHandler errorHandler;
@@ -219,7 +228,7 @@ public final class AeronTransportContext
     /**
      * Applies the settings that are driver-wide to the context of a driver that carries membership traffic only
      * (the transport's own embedded driver): status message timeout, timer interval, publication connection
-     * timeout, image liveness timeout, and the idle strategy of its one thread.
+     * timeout, image liveness timeout, its asynchronous executor, and the idle strategy of its one thread.
      *
      * @param driverContext of a driver not yet launched.
      * @return the same driver context.
@@ -231,6 +240,7 @@ public final class AeronTransportContext
             .timerIntervalNs(timerIntervalNs)
             .publicationConnectionTimeoutNs(publicationConnectionTimeoutNs)
             .imageLivenessTimeoutNs(imageLivenessTimeoutNs)
+            .asyncExecutorEnabled(driverAsyncExecutor)
             .sharedIdleStrategy(new BackoffIdleStrategy(
                 10, 20, Math.min(TimeUnit.MICROSECONDS.toNanos(1), driverMaxParkNs), driverMaxParkNs));
     }
@@ -417,6 +427,22 @@ public final class AeronTransportContext
     }
 
     /**
+     * Own embedded driver only: whether the driver runs its asynchronous tasks (name resolution of peer host names)
+     * on a thread of its own. Off by default: the driver's conductor resolves them itself, which costs nothing for
+     * IP addresses and blocks the driver for a lookup of a host name that the JVM has not cached (30 s by default).
+     */
+    public AeronTransportContext driverAsyncExecutor(final boolean driverAsyncExecutor)
+    {
+        this.driverAsyncExecutor = driverAsyncExecutor;
+        return this;
+    }
+
+    public boolean driverAsyncExecutor()
+    {
+        return driverAsyncExecutor;
+    }
+
+    /**
      * Own embedded driver only: the longest park of its one thread when idle (it backs off from spinning to
      * yielding to parking). Longer parks cost fewer wake-ups of an idle member and add up to this much latency to
      * each packet the driver handles after a quiet moment.
@@ -505,6 +531,6 @@ public final class AeronTransportContext
             ", publicationLingerNs=" + publicationLingerNs + ", statusMessageTimeoutNs=" + statusMessageTimeoutNs +
             ", timerIntervalNs=" + timerIntervalNs + ", publicationConnectionTimeoutNs=" +
             publicationConnectionTimeoutNs + ", imageLivenessTimeoutNs=" + imageLivenessTimeoutNs +
-            ", driverMaxParkNs=" + driverMaxParkNs + '}';
+            ", driverAsyncExecutor=" + driverAsyncExecutor + ", driverMaxParkNs=" + driverMaxParkNs + '}';
     }
 }

@@ -125,6 +125,7 @@ class PublicationLifecycleTest
         assertThat(driver.timerIntervalNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(driver.publicationConnectionTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(8));
         assertThat(driver.imageLivenessTimeoutNs()).isEqualTo(TimeUnit.SECONDS.toNanos(4));
+        assertThat(driver.asyncExecutorEnabled()).as("no executor thread by default").isFalse();
         assertThat(a.aeron().conductorAgentInvoker()).as("the client's conductor runs in poll").isNotNull();
     }
 
