@@ -37,6 +37,7 @@ import socket
 import struct
 import sys
 import time
+import traceback
 
 NETLINK_NETFILTER = 12
 SOL_NETLINK = 270
@@ -301,16 +302,16 @@ class Delayer:
                 self.print_stats()
                 next_stats = now + self.stats_s
         # Stop: everything still held goes now, then the queue is unbound (later packets to it would be dropped,
-        # so the rules that feed it must be gone first).
-        self.receive()
-        self.release_due(float("inf"))
-        kernel = self.kernel_counters()  # read before unbinding, which removes the queue and its counters
-        self.sock.setblocking(True)
+        # so the rules that feed it must be gone first). The final counters are printed even if a step fails.
+        kernel = None
         try:
+            self.receive()
+            self.release_due(float("inf"))
+            kernel = self.kernel_counters()  # read before unbinding, which removes the queue and its counters
+            self.sock.setblocking(True)
             self.request([attribute(NFQA_CFG_CMD, struct.pack(">BBH", NFQNL_CFG_CMD_UNBIND, 0, socket.AF_INET))])
-        except OSError as ex:
-            print("nfqueue_delay: unbind: %s" % ex, file=sys.stderr, flush=True)
-        self.print_stats(final=True, kernel=kernel)
+        finally:
+            self.print_stats(final=True, kernel=kernel)
 
 
 def main():
@@ -335,8 +336,8 @@ def main():
     signal.signal(signal.SIGINT, delayer.stop)
     try:
         delayer.run()
-    except OSError as ex:
-        print("nfqueue_delay: %s" % ex, file=sys.stderr, flush=True)
+    except Exception:  # one report of any failure, with its traceback, and a non-zero status
+        traceback.print_exc()
         return 1
     return 0
 

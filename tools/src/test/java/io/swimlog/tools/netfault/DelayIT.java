@@ -164,6 +164,7 @@ class DelayIT
         delay = null;
         stopped.close();
         final Map<String, Object> stats = stopped.stats();
+        assertThat(stopped.exitValue()).as("the delayer's exit status; " + stopped).isZero();
         assertThat(stats.get("final")).as("the delayer's counters are its final ones; " + stopped).isEqualTo(true);
         assertThat(stopped.count("queued_in")).as("datagrams to m4 delayed; " + stats).isPositive();
         assertThat(stopped.count("queued_out")).as("datagrams from m4 delayed; " + stats).isPositive();

@@ -3,18 +3,14 @@ package io.swimlog.tools.netfault;
 import io.swimlog.tools.FlatJson;
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Invariant: {@link #close()} removes the rules, stops the delayer (forcibly if it does not stop in 10 s) and
  * deletes the copied script, also after a failure; the namespace itself belongs to the {@link FaultNetwork}.
- * Threading: a reader thread appends the delayer's JSON lines, the test thread reads them.
+ * Threading: used from the test thread; the delayer's output goes to files, read on demand.
  */
 final class PacketDelay implements AutoCloseable
 {
@@ -47,12 +43,13 @@ final class PacketDelay implements AutoCloseable
     private final int member;
     private final Path script;
     private final Path statsFile;
-    private final List<Map<String, Object>> lines = new CopyOnWriteArrayList<>();  // stdout: "ready", then stats
-    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final Path outFile;
+    private final Path errFile;
     private final List<List<String>> rules = new ArrayList<>();
     private Process process;
     private boolean realTime;
     private Map<String, Object> finalStats;
+    private String finalStderr;
 
     private PacketDelay(final FaultNetwork network, final int member, final Path script, final Path statsFile)
     {
@@ -60,6 +57,8 @@ final class PacketDelay implements AutoCloseable
         this.member = member;
         this.script = script;
         this.statsFile = statsFile;
+        this.outFile = script.resolveSibling(script.getFileName() + ".out");
+        this.errFile = script.resolveSibling(script.getFileName() + ".err");
     }
 
     /**
@@ -125,15 +124,17 @@ final class PacketDelay implements AutoCloseable
             command.addAll(List.of("python3", script.toString(), "--queue", Integer.toString(QUEUE),
                 "--delay-ms", Long.toString(delayMs), "--jitter-ms", Long.toString(jitterMs), "--stats-ms", "1000",
                 "--stats-file", delay.statsFile.toString()));
-            delay.process = new ProcessBuilder(network.inNamespace(member, command)).start();
-            delay.readLines();
-            FaultCluster.await("the delayer binds its queue (stderr: " + delay.stderr + ")", READY_TIMEOUT_MS, () ->
+            // Files, not pipes: what a process writes just before it exits can be missed on a pipe by the time its
+            // exit is seen, and these last lines (final counters, an error) are the ones that matter.
+            delay.process = new ProcessBuilder(network.inNamespace(member, command))
+                .redirectOutput(delay.outFile.toFile()).redirectError(delay.errFile.toFile()).start();
+            FaultCluster.await("the delayer binds its queue", READY_TIMEOUT_MS, () ->
             {
                 if (!delay.process.isAlive())
                 {
-                    throw new IllegalStateException("the delayer exited: " + delay.stderr);
+                    throw new IllegalStateException("the delayer exited: " + delay.stderr());
                 }
-                return delay.lines.stream().anyMatch(l -> "ready".equals(l.get("event")));
+                return read(delay.outFile).contains("\"event\": \"ready\"");
             });
             delay.rule("INPUT", "-i");
             delay.rule("OUTPUT", "-o");
@@ -193,9 +194,20 @@ final class PacketDelay implements AutoCloseable
         return realTime;
     }
 
-    List<String> stderr()
+    /**
+     * What the delayer wrote on stderr (errors), or an empty string.
+     */
+    String stderr()
     {
-        return stderr;
+        return null != finalStderr ? finalStderr : read(errFile).strip();
+    }
+
+    /**
+     * The delayer's exit status once it has stopped, else -1.
+     */
+    int exitValue()
+    {
+        return null == process || process.isAlive() ? -1 : process.exitValue();
     }
 
     /**
@@ -234,6 +246,9 @@ final class PacketDelay implements AutoCloseable
         try
         {
             finalStats = stats();
+            finalStderr = stderr();
+            Files.deleteIfExists(outFile);
+            Files.deleteIfExists(errFile);
             Files.deleteIfExists(script);
             Files.deleteIfExists(statsFile);
             Files.deleteIfExists(statsFile.resolveSibling(statsFile.getFileName() + ".tmp"));
@@ -253,7 +268,7 @@ final class PacketDelay implements AutoCloseable
         final String state = null == process ? "not started" : process.isAlive() ? "running" :
             "exited " + process.exitValue();
         return "PacketDelay{m" + member + ", " + state + (realTime ? ", FIFO 10, " : ", ") + stats() +
-            ", stderr " + stderr + '}';
+            ", stderr " + stderr() + '}';
     }
 
     private void rule(final String chain, final String interfaceFlag)
@@ -264,44 +279,16 @@ final class PacketDelay implements AutoCloseable
         rules.add(command);
     }
 
-    private void readLines()
+    private static String read(final Path file)
     {
-        final Process p = process;
-        daemon(() -> forEachLine(p.getInputStream(), line ->
+        try
         {
-            try
-            {
-                lines.add(FlatJson.parse(line));
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                stderr.add("(stdout) " + line);
-            }
-        }), "delayer-stdout").start();
-        daemon(() -> forEachLine(p.getErrorStream(), stderr::add), "delayer-stderr").start();
-    }
-
-    private static void forEachLine(final InputStream stream, final java.util.function.Consumer<String> sink)
-    {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8)))
-        {
-            String line;
-            while (null != (line = reader.readLine()))
-            {
-                sink.accept(line);
-            }
+            return Files.exists(file) ? Files.readString(file) : "";
         }
-        catch (final IOException ignore)
+        catch (final IOException ex)
         {
-            // The delayer is gone; what it printed is already recorded.
+            throw new IllegalStateException("cannot read " + file, ex);
         }
-    }
-
-    private static Thread daemon(final Runnable task, final String name)
-    {
-        final Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        return thread;
     }
 
     private static RuntimeException chain(final RuntimeException failure, final RuntimeException next)
