@@ -51,6 +51,11 @@ public final class MembershipScaleCommand implements Callable<Integer>
             "(default: ${DEFAULT-VALUE}).")
     int runningFrom;
 
+    @Option(names = "--max-loss-running", paramLabel = "P", defaultValue = "1",
+        description = "The highest of the 1%%, 5%% and 10%% loss runs made at sizes started as a running cluster; " +
+            "higher ones are marked not run (default: all).")
+    double maxLossRunning;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "docs",
         description = "Where the table and the plots go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -70,7 +75,7 @@ public final class MembershipScaleCommand implements Callable<Integer>
         }
         System.setProperty("java.awt.headless", "true");
         final PrintWriter log = spec.commandLine().getErr();
-        final ScaleSweep sweep = new ScaleSweep(seed, windowSeconds, runningFrom, log);
+        final ScaleSweep sweep = new ScaleSweep(seed, windowSeconds, runningFrom, maxLossRunning, log);
         final List<ScaleSweep.Result> results = new ArrayList<>();
         for (final int size : sizes)
         {
@@ -102,11 +107,12 @@ public final class MembershipScaleCommand implements Callable<Integer>
         for (final ScaleSweep.Result r : results)
         {
             sb.append(String.format(Locale.ROOT,
-                "| %,d | %s | %.2f | %.0f | %d (%.1f) | %s | %s | %d / %d / %d | %d | %d / %d | %d / %d | %d / %d | %.0f |%n",
+                "| %,d | %s | %.2f | %.0f | %d (%.1f) | %s | %s | %s / %s / %s | %d | %d / %d | %d / %d | %d / %d | %.0f |%n",
                 r.nodes(), r.running() ? "started running" : seconds(r.convergeMs()), r.messagesPerMemberPerSecond(),
                 r.bytesPerMemberPerSecond(),
                 r.disseminationMs(), r.disseminationRounds(), seconds(r.firstSuspectMs()), seconds(r.allDeadMs()),
-                r.falseDeadAtLoss()[0], r.falseDeadAtLoss()[1], r.falseDeadAtLoss()[2], r.slowMembers(),
+                count(r.falseDeadAtLoss()[0]), count(r.falseDeadAtLoss()[1]), count(r.falseDeadAtLoss()[2]),
+                r.slowMembers(),
                 r.healthyRefutations()[0], r.healthyRefutations()[1], r.slowRefutations()[0], r.slowRefutations()[1],
                 r.slowFalseDead()[0], r.slowFalseDead()[1], r.wallMs() / 1000.0));
         }
@@ -174,6 +180,11 @@ public final class MembershipScaleCommand implements Callable<Integer>
             .series("health score on", n, healthy[0]).series("health score off", n, healthy[1])
             .series("live declared dead, on", n, slowDead[0]).series("live declared dead, off", n, slowDead[1])
             .write(out.resolve("membership-scale-slow-members.png"));
+    }
+
+    private static String count(final long count)
+    {
+        return count < 0 ? "not run" : Long.toString(count);
     }
 
     private static String seconds(final long ms)

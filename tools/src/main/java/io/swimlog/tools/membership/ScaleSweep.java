@@ -72,13 +72,23 @@ final class ScaleSweep
     private final long seed;
     private final long windowSeconds;
     private final int runningFrom;
+    private final double maxLossRunning;
     private final PrintWriter log;
 
-    ScaleSweep(final long seed, final long windowSeconds, final int runningFrom, final PrintWriter log)
+    /**
+     * @param runningFrom    sizes from this up start as a running cluster.
+     * @param maxLossRunning the highest of {@link #LOSSES} run at those sizes; higher ones are reported as not run
+     *                       (-1): at 10,000 members 10% loss keeps tens of thousands of suspicions and their updates
+     *                       queued at once, more than a few GB of heap.
+     */
+    ScaleSweep(
+        final long seed, final long windowSeconds, final int runningFrom, final double maxLossRunning,
+        final PrintWriter log)
     {
         this.seed = seed;
         this.windowSeconds = windowSeconds;
         this.runningFrom = runningFrom;
+        this.maxLossRunning = maxLossRunning;
         this.log = log;
     }
 
@@ -91,6 +101,13 @@ final class ScaleSweep
         final long[] falseDead = new long[LOSSES.length];
         for (int i = 0; i < LOSSES.length; i++)
         {
+            if (nodes >= runningFrom && LOSSES[i] > maxLossRunning)
+            {
+                falseDead[i] = -1;
+                log.printf("  N=%d: %.0f%% loss not run (above --max-loss-running)%n", nodes, LOSSES[i] * 100);
+                log.flush();
+                continue;
+            }
             final Simulation lossy = converged(nodes, null);
             final long before = lossy.falseDead();
             lossy.network().loss(LOSSES[i]);
