@@ -25,9 +25,10 @@ import static io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT;
  * from the sender (fixed in Aeron) and a status message every status message timeout from the receiver, plus a
  * setup handshake when it opens and an end-of-stream exchange when it closes. SWIM sends each datagram to a random
  * peer, so publications are closed soon after their last send ({@link #publicationIdleTimeoutNs(long)}), and the
- * driver settings ({@link #configureDriver(MediaDriver.Context)}) make the status messages sparse and the close
- * quick. The driver settings are driver-wide, so they apply only to the transport's own embedded driver, never
- * to a shared client's or an external driver (a broker node's driver serves the broker too).
+ * driver settings ({@link #configureDriver(MediaDriver.Context)}) make the close quick (a 100 ms conductor timer)
+ * and keep status messages frequent enough that a lost first one is soon followed by another. The driver settings
+ * are driver-wide, so they apply only to the transport's own embedded driver, never to a shared client's or an
+ * external driver (a broker node's driver serves the broker too).
  * <p>
  * Not thread-safe: configure on one thread, then hand it to {@link AeronTransport#launch(AeronTransportContext)}.
  */
