@@ -97,22 +97,13 @@ class PartitionLogPropertyTest
                 else if (action instanceof AppendMany m)
                 {
                     final List<UnsafeBuffer> batches = new ArrayList<>();
-                    int total = 0;
                     for (int i = 0; i < m.batches(); i++)
                     {
-                        final UnsafeBuffer b = TestBatches.batch(1 + i, 40 * i, 1_000 + model.size() + i, m.seed() + i);
-                        batches.add(b);
-                        total += b.capacity();
+                        batches.add(TestBatches.batch(1 + i, 40 * i, 1_000 + model.size() + i, m.seed() + i));
                     }
-                    final UnsafeBuffer region = new UnsafeBuffer(new byte[total]);
+                    final UnsafeBuffer region = TestBatches.concat(batches);
+                    assertThat(log.appendBatches(region, 0, region.capacity(), 0)).isEqualTo(endOf(model));
                     int position = 0;
-                    for (final UnsafeBuffer b : batches)
-                    {
-                        region.putBytes(position, b, 0, b.capacity());
-                        position += b.capacity();
-                    }
-                    assertThat(log.appendBatches(region, 0, total, 0)).isEqualTo(endOf(model));
-                    position = 0;
                     for (final UnsafeBuffer b : batches)
                     {
                         final byte[] stamped = new byte[b.capacity()];

@@ -458,22 +458,13 @@ class PartitionLogTest
         log.append(first, 0, first.capacity(), 0);
 
         final List<UnsafeBuffer> batches = new ArrayList<>();
-        int total = 0;
         for (int i = 0; i < 5; i++)
         {
-            final UnsafeBuffer b = TestBatches.batch(1 + i, 50, now + i, 10 + i);
-            batches.add(b);
-            total += b.capacity();
+            batches.add(TestBatches.batch(1 + i, 50, now + i, 10 + i));
         }
-        final UnsafeBuffer region = new UnsafeBuffer(new byte[total]);
-        int position = 0;
-        for (final UnsafeBuffer b : batches)
-        {
-            region.putBytes(position, b, 0, b.capacity());
-            position += b.capacity();
-        }
+        final UnsafeBuffer region = TestBatches.concat(batches);
 
-        assertThat(log.appendBatches(region, 0, total, 4)).isEqualTo(2);
+        assertThat(log.appendBatches(region, 0, region.capacity(), 4)).isEqualTo(2);
         assertThat(log.logEndOffset()).isEqualTo(2 + 1 + 2 + 3 + 4 + 5);
         assertThat(log.leaderEpochCache().endOffsetFor(0, log.logEndOffset())).isEqualTo(2);
 

@@ -62,6 +62,26 @@ final class TestBatches
         return copy.byteArray();
     }
 
+    /**
+     * @return the batches back to back in one buffer, as {@code PartitionLog.appendBatches} takes them.
+     */
+    static UnsafeBuffer concat(final List<UnsafeBuffer> batches)
+    {
+        int total = 0;
+        for (final UnsafeBuffer b : batches)
+        {
+            total += b.capacity();
+        }
+        final UnsafeBuffer region = new UnsafeBuffer(new byte[total]);
+        int position = 0;
+        for (final UnsafeBuffer b : batches)
+        {
+            region.putBytes(position, b, 0, b.capacity());
+            position += b.capacity();
+        }
+        return region;
+    }
+
     static int recordCount(final UnsafeBuffer batch)
     {
         return new RecordBatch().wrap(batch, 0).recordCount();
