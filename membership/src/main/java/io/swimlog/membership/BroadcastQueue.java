@@ -12,6 +12,13 @@ import org.agrona.MutableDirectBuffer;
  * A message about a member replaces the queued one about the same member (it is newer by the incarnation
  * rules of the caller). Entries are pooled; only their payload arrays are allocated, once per update.
  * <p>
+ * The queue holds at most {@code capacity} messages. When updates arrive faster than piggybacking can send them
+ * their full count (every member's false suspicions and refutations at 10% loss in a cluster of thousands), the
+ * least-sent-first order starves the most-sent messages, which would otherwise wait, unsent, until the queue held
+ * one message about every member (N per member, N^2 in a simulator that hosts them all). A full queue therefore
+ * drops its most-sent message, the oldest among equally sent ones: the one least likely to be sent again, and the
+ * one whose news has already gone furthest (push-pull repairs whoever missed it).
+ * <p>
  * Not thread safe: owned by the membership thread.
  */
 final class BroadcastQueue
@@ -37,19 +44,35 @@ final class BroadcastQueue
     }
 
     private final MemberTable owners;
+    private final int capacity;
     private final Entry[] heads = new Entry[MAX_TRANSMITS];
     private final Entry[] tails = new Entry[MAX_TRANSMITS];
     private long order;
     private final Entry[] taken = new Entry[MAX_TAKEN];
     private Entry free;
     private int size;
+    private long evictions;
 
     /**
      * @param owners the table whose members' queued updates this queue keeps ({@link MemberTable#queuedUpdate}).
      */
     BroadcastQueue(final MemberTable owners)
     {
+        this(owners, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param owners   the table whose members' queued updates this queue keeps ({@link MemberTable#queuedUpdate}).
+     * @param capacity the most messages held at once (at least 1); beyond it the most-sent one is dropped.
+     */
+    BroadcastQueue(final MemberTable owners, final int capacity)
+    {
+        if (capacity < 1)
+        {
+            throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+        }
         this.owners = owners;
+        this.capacity = capacity;
     }
 
     /**
@@ -71,9 +94,23 @@ final class BroadcastQueue
         return size == 0;
     }
 
+    int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Messages dropped because the queue was full, since it was made.
+     */
+    long evictions()
+    {
+        return evictions;
+    }
+
     /**
      * Queues {@code length} bytes of an encoded message. A message with an owner (a slot of the table, else
-     * {@link MemberTable#NONE}) replaces the owner's queued one.
+     * {@link MemberTable#NONE}) replaces the owner's queued one; else, when the queue is full, the most-sent
+     * message (the oldest among those) makes room.
      *
      * @return the entry, whose {@link Entry#generation} the caller may watch to learn when it has been sent out.
      */
@@ -86,6 +123,10 @@ final class BroadcastQueue
             {
                 release(queued);
             }
+        }
+        if (size >= capacity)
+        {
+            evictMostSent();
         }
         Entry e = free;
         if (e != null)
@@ -194,6 +235,24 @@ final class BroadcastQueue
             while (heads[t] != null)
             {
                 release(heads[t]);
+            }
+        }
+    }
+
+    /**
+     * Drops the oldest of the most-sent messages: the tail of the highest non-empty bucket (each bucket is newest
+     * first).
+     */
+    private void evictMostSent()
+    {
+        for (int t = MAX_TRANSMITS - 1; t >= 0; t--)
+        {
+            final Entry tail = tails[t];
+            if (tail != null)
+            {
+                release(tail);
+                evictions++;
+                return;
             }
         }
     }

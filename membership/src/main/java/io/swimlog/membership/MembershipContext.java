@@ -38,12 +38,22 @@ public final class MembershipContext
     public static final String PROBE_TIMEOUT_PROP = "swimlog.membership.probe.timeout.ms";
     public static final String MAX_DATAGRAM_LENGTH_PROP = "swimlog.membership.max.datagram.length";
     public static final String MAX_METADATA_LENGTH_PROP = "swimlog.membership.max.metadata.length";
+    public static final String MAX_QUEUED_BROADCASTS_PROP = "swimlog.membership.max.queued.broadcasts";
 
     public static final String DEFAULT_BIND = "127.0.0.1:7946";
     public static final String DEFAULT_CLUSTER_NAME = "swimlog";
     /** Under a 1,408-byte Aeron MTU with room to spare, and under common path MTUs. */
     public static final int DEFAULT_MAX_DATAGRAM_LENGTH = 1300;
     public static final int DEFAULT_MAX_METADATA_LENGTH = 1024;
+    /**
+     * Messages each gossip queue (member updates; user broadcasts) holds before dropping its most-sent one. A
+     * member piggybacks about 20 datagrams a second of ~23 updates each at memberlist's LAN timings, so it sends
+     * about 23 updates a second their full count of 20 (at 10,000 members): 2,048 queued updates are a minute and
+     * a half of work, longer than a suspicion's shortest timeout; news queued deeper is stale before it would go
+     * out, and push-pull carries it instead. Clusters of up to this many members never reach it with member updates
+     * (one queued update per member).
+     */
+    public static final int DEFAULT_MAX_QUEUED_BROADCASTS = 2048;
     public static final int MAX_MEMBER_ID_LENGTH = 128;
     public static final int MAX_ENDPOINT_LENGTH = 128;
     private static final int UNSET = Integer.MIN_VALUE; // not a value anyone sets, unlike -1
@@ -72,6 +82,7 @@ public final class MembershipContext
     private long leaveTimeoutMs = 3_000;
     private int maxDatagramLength = Integer.getInteger(MAX_DATAGRAM_LENGTH_PROP, DEFAULT_MAX_DATAGRAM_LENGTH);
     private int maxMetadataLength = Integer.getInteger(MAX_METADATA_LENGTH_PROP, DEFAULT_MAX_METADATA_LENGTH);
+    private int maxQueuedBroadcasts = Integer.getInteger(MAX_QUEUED_BROADCASTS_PROP, DEFAULT_MAX_QUEUED_BROADCASTS);
     private byte[] metadata = MemberTable.EMPTY;
     private MembershipListener listener;
     private Transport transport;
@@ -146,6 +157,7 @@ public final class MembershipContext
         requirePositive("reconnectIntervalMs", reconnectIntervalMs);
         requirePositive("awarenessMaxMultiplier", awarenessMaxMultiplier);
         requireNonNegative("leaveTimeoutMs", leaveTimeoutMs);
+        requirePositive("maxQueuedBroadcasts", maxQueuedBroadcasts);
 
         if (maxDatagramLength < 512 || maxDatagramLength > 65_000)
         {
@@ -453,6 +465,21 @@ public final class MembershipContext
     public long leaveTimeoutMs()
     {
         return leaveTimeoutMs;
+    }
+
+    /**
+     * Messages each gossip queue holds before it drops its most-sent one: see
+     * {@link #DEFAULT_MAX_QUEUED_BROADCASTS}.
+     */
+    public MembershipContext maxQueuedBroadcasts(final int maxQueuedBroadcasts)
+    {
+        this.maxQueuedBroadcasts = maxQueuedBroadcasts;
+        return this;
+    }
+
+    public int maxQueuedBroadcasts()
+    {
+        return maxQueuedBroadcasts;
     }
 
     public MembershipContext maxDatagramLength(final int maxDatagramLength)

@@ -93,8 +93,8 @@ public final class MembershipCore
     private final byte[] selfEndpointBytes;
     private final UnsafeBuffer selfId;
     private final Awareness awareness;
-    private final BroadcastQueue memberUpdates = new BroadcastQueue(table);
-    private final BroadcastQueue userBroadcasts = new BroadcastQueue(table);
+    private final BroadcastQueue memberUpdates;
+    private final BroadcastQueue userBroadcasts;
     private final IntArrayList suspects = new IntArrayList();
     private final IntArrayList deadMembers = new IntArrayList();
     private final int[] picks = new int[MAX_PICKS];
@@ -195,6 +195,8 @@ public final class MembershipCore
         this.random = new SplittableRandom(ctx.randomSeed());
         this.awareness = new Awareness(ctx.awarenessMaxMultiplier());
         this.reader = new MessageReader(envelope, counters);
+        memberUpdates = new BroadcastQueue(table, ctx.maxQueuedBroadcasts());
+        userBroadcasts = new BroadcastQueue(table, ctx.maxQueuedBroadcasts());
 
         maxPayloadLength = ctx.maxDatagramLength() - envelope.overhead();
         sendBuffer = new UnsafeBuffer(new byte[maxPayloadLength]);
@@ -507,6 +509,8 @@ public final class MembershipCore
     {
         this.nowNs = nowNs;
         int work = 0;
+        // Drops happen as updates arrive; counting them once a cycle keeps the receive path free of it.
+        counters.set(Counter.BROADCASTS_DROPPED, memberUpdates.evictions() + userBroadcasts.evictions());
 
         if (probing)
         {
@@ -785,10 +789,11 @@ public final class MembershipCore
                 {
                     // Swimlog's addition to memberlist: an unconfirmed suspicion may only mean this member missed
                     // the refutation (epidemics miss a member now and then under loss). Ask the suspect for its
-                    // state, which carries its own newest incarnation first, once a period a few times; only
-                    // silence to all makes it dead.
+                    // own newest state, once a period a few times; only silence to all makes it dead. Its own
+                    // entry is all that can refute, and at 10,000 members its whole view is ~290 datagrams, which
+                    // under loss thousands of members with missed refutations would ask for at once.
                     suspicion.takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
-                    sendSelf(table.endpoint(member));
+                    sendSelf(table.endpoint(member), false, true);
                     work++;
                     continue;
                 }
@@ -932,7 +937,7 @@ public final class MembershipCore
             final int member = deadMembers.getInt(i);
             if (table.state(member) == MemberState.DEAD && choice-- == 0)
             {
-                sendSelf(table.endpoint(member));
+                sendSelf(table.endpoint(member), false, false);
                 return 1;
             }
         }
@@ -940,7 +945,7 @@ public final class MembershipCore
         {
             if (!seed.equals(table.endpoint(self)) && !isLiveEndpoint(seed) && choice-- == 0)
             {
-                sendSelf(seed);
+                sendSelf(seed, false, false);
                 return 1;
             }
         }
@@ -972,13 +977,15 @@ public final class MembershipCore
     }
 
     /**
-     * A push-pull request carrying only this member: one small datagram that a member on the far side of a healed
-     * partition answers with its whole view, while costing nothing much when the target really is dead.
+     * A push-pull carrying only this member: one small datagram. As a request ({@code reply} false) a member on the
+     * far side of a healed partition answers it with its whole view, or with only its own entry when
+     * {@code selfOnly} (a suspect's last chance), while it costs nothing much when the target really is dead; as a
+     * reply, it is that own-entry answer.
      */
-    private void sendSelf(final String endpoint)
+    private void sendSelf(final String endpoint, final boolean reply, final boolean selfOnly)
     {
         counters.increment(Counter.PUSH_PULLS);
-        codec.pushPullBegin(sendBuffer, 0, false, false, 0, 1);
+        codec.pushPullBegin(sendBuffer, 0, reply, false, selfOnly, 0, 1);
         codec.pushPullMember(
             table.incarnation(self), stateCode(table.state(self)), selfIdBytes, selfEndpointBytes,
             table.metadata(self));
@@ -1296,11 +1303,22 @@ public final class MembershipCore
         }
 
         public void onPushPullEnd(
-            final boolean reply, final int chunkIndex, final DirectBuffer sourceId, final DirectBuffer sourceEndpoint)
+            final boolean reply,
+            final boolean selfOnly,
+            final int chunkIndex,
+            final DirectBuffer sourceId,
+            final DirectBuffer sourceEndpoint)
         {
             if (reply)
             {
-                joining = false;
+                if (!selfOnly)
+                {
+                    joining = false; // only a whole view ends a join
+                }
+            }
+            else if (selfOnly)
+            {
+                sendSelf(endpointOf(sourceId, sourceEndpoint), true, true);
             }
             else if (chunkIndex == 0)
             {

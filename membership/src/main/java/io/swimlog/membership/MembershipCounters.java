@@ -30,6 +30,8 @@ public final class MembershipCounters
         BROADCASTS_RECEIVED("broadcasts_received"),
         ONE_WAY_WARNINGS("one_way_warnings"),
         CONFLICTS("conflicts"),
+        /** Queued updates and broadcasts dropped, most-sent first, because their queue was full. */
+        BROADCASTS_DROPPED("broadcasts_dropped"),
         REJECTED_MALFORMED("rejected_malformed"),
         REJECTED_VERSION("rejected_version"),
         REJECTED_CLUSTER("rejected_cluster"),

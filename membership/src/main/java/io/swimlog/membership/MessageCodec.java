@@ -186,10 +186,26 @@ public final class MessageCodec
         final int chunkIndex,
         final int memberCount)
     {
+        pushPullBegin(buffer, offset, reply, join, false, chunkIndex, memberCount);
+    }
+
+    /**
+     * @param selfOnly a request to be answered with the responder's own entry only, or that answer.
+     */
+    public void pushPullBegin(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final boolean reply,
+        final boolean join,
+        final boolean selfOnly,
+        final int chunkIndex,
+        final int memberCount)
+    {
         pushPull.wrapAndApplyHeader(buffer, offset, header)
             .reply(reply ? BooleanType.TRUE : BooleanType.FALSE)
             .join(join ? BooleanType.TRUE : BooleanType.FALSE)
-            .chunkIndex(chunkIndex & 0xFFFF);
+            .chunkIndex(chunkIndex & 0xFFFF)
+            .selfOnly(selfOnly ? BooleanType.TRUE : BooleanType.FALSE);
         pushPullMembers = pushPull.membersCount(memberCount);
     }
 

@@ -60,7 +60,11 @@ final class MessageReader
             DirectBuffer endpoint,
             DirectBuffer metadata);
 
-        void onPushPullEnd(boolean reply, int chunkIndex, DirectBuffer sourceId, DirectBuffer sourceEndpoint);
+        /**
+         * @param selfOnly a request for the responder's own entry only, or that answer (false from version 0).
+         */
+        void onPushPullEnd(
+            boolean reply, boolean selfOnly, int chunkIndex, DirectBuffer sourceId, DirectBuffer sourceEndpoint);
 
         /** The whole encoded message is passed too, so that it can be re-gossiped as it came. */
         void onUserBroadcast(
@@ -68,6 +72,8 @@ final class MessageReader
     }
 
     static final int MAX_DATAGRAM_LENGTH = 64 * 1024;
+    /** PushPull's block before version 1 appended selfOnly: still read, as a full exchange. */
+    static final int PUSH_PULL_V0_BLOCK_LENGTH = PushPullDecoder.selfOnlyEncodingOffset();
 
     private final PacketEnvelope envelope;
     private final MembershipCounters counters;
@@ -209,7 +215,7 @@ final class MessageReader
                 return checkBlock(blockLength, DeadDecoder.BLOCK_LENGTH) ?
                     readDead(body, blockLength, version, handler) : -1;
             case PushPullDecoder.TEMPLATE_ID:
-                return checkBlock(blockLength, PushPullDecoder.BLOCK_LENGTH) ?
+                return checkBlock(blockLength, PUSH_PULL_V0_BLOCK_LENGTH) ?
                     readPushPull(body, blockLength, version, handler) : -1;
             case UserBroadcastDecoder.TEMPLATE_ID:
                 return checkBlock(blockLength, UserBroadcastDecoder.BLOCK_LENGTH) ?
@@ -375,6 +381,9 @@ final class MessageReader
 
         pushPullDecoder.wrap(payload, offset, blockLength, version);
         final boolean reply = pushPullDecoder.reply() == BooleanType.TRUE;
+        // The decoder checks only the version: a block too short for the field must not be read past.
+        final boolean selfOnly = blockLength >= PushPullDecoder.BLOCK_LENGTH &&
+            pushPullDecoder.selfOnly() == BooleanType.TRUE;
         final int chunkIndex = pushPullDecoder.chunkIndex();
         final PushPullDecoder.MembersDecoder members = pushPullDecoder.members();
         while (members.hasNext())
@@ -387,7 +396,7 @@ final class MessageReader
         }
         pushPullDecoder.wrapSourceId(sourceIdView);
         pushPullDecoder.wrapSourceEndpoint(sourceEndpointView);
-        handler.onPushPullEnd(reply, chunkIndex, sourceIdView, sourceEndpointView);
+        handler.onPushPullEnd(reply, selfOnly, chunkIndex, sourceIdView, sourceEndpointView);
         return end;
     }
 

@@ -3,10 +3,12 @@ package io.swimlog.membership;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,5 +135,104 @@ class BroadcastQueueTest
         }
         assertThat(sent).hasSize(messages);
         assertThat(sent.values()).allMatch(count -> count == limit);
+    }
+
+    @Test
+    void aFullQueueDropsTheOldestOfTheMostSentMessages()
+    {
+        final BroadcastQueue queue = new BroadcastQueue(new MemberTable(), 3);
+        queue.add(MemberTable.NONE, message(1, 10), 0, 10);
+        queue.add(MemberTable.NONE, message(2, 10), 0, 10);
+        assertThat(takeTags(queue, 20, 10, 10)).containsExactly(2, 1); // both sent once
+        assertThat(takeTags(queue, 10, 10, 10)).containsExactly(2); // 2 sent twice
+        queue.add(MemberTable.NONE, message(3, 10), 0, 10);
+        assertThat(queue.evictions()).isZero();
+
+        queue.add(MemberTable.NONE, message(4, 10), 0, 10); // full: 2 is the most sent
+        assertThat(queue.size()).isEqualTo(3);
+        assertThat(queue.evictions()).isEqualTo(1);
+        assertThat(takeTags(queue, 100, 10, 10)).containsExactly(4, 3, 1);
+
+        queue.add(MemberTable.NONE, message(5, 10), 0, 10); // 4, 3 and 1 sent once and twice: 1 is the most sent
+        assertThat(takeTags(queue, 100, 10, 10)).containsExactly(5, 4, 3);
+        assertThat(queue.evictions()).isEqualTo(2);
+    }
+
+    @Test
+    void aDroppedUpdateNoLongerBelongsToItsMember()
+    {
+        final MemberTable table = new MemberTable();
+        final BroadcastQueue queue = new BroadcastQueue(table, 1);
+        final int member = table.add(new MemberIdentities.Identity("m", "127.0.0.1:1"), new SplittableRandom(1));
+        final BroadcastQueue.Entry entry = queue.add(member, message(1, 10), 0, 10);
+        final int generation = entry.generation;
+        queue.add(MemberTable.NONE, message(2, 10), 0, 10);
+        assertThat(entry.generation).as("holders can tell it left").isNotEqualTo(generation);
+        assertThat(table.queuedUpdate(member)).isNull();
+        assertThat(table.extrasCount()).isZero();
+        assertThat(takeTags(queue, 100, 5, 10)).containsExactly(2);
+    }
+
+    @Test
+    void aNewerUpdateReplacesTheQueuedOneWithoutDroppingAnother()
+    {
+        final MemberTable table = new MemberTable();
+        final BroadcastQueue queue = new BroadcastQueue(table, 2);
+        final int member = table.add(new MemberIdentities.Identity("m", "127.0.0.1:1"), new SplittableRandom(1));
+        queue.add(MemberTable.NONE, message(1, 10), 0, 10);
+        queue.add(member, message(2, 10), 0, 10);
+        queue.add(member, message(3, 10), 0, 10);
+        assertThat(queue.evictions()).isZero();
+        assertThat(takeTags(queue, 100, 5, 10)).containsExactly(3, 1);
+    }
+
+    /**
+     * The queue against a plain model: messages ordered by transmits (fewest first), then newest first; each fill
+     * takes the first ones that fit and counts a transmission; a message sent {@code limit} times leaves; a full
+     * queue drops the message with the most transmissions, the oldest among those.
+     */
+    @Property(tries = 300)
+    void behavesAsTheModelOfABoundedLeastSentNewestFirstQueue(
+        @ForAll @Size(max = 200) final List<@IntRange(min = -6, max = 40) Integer> operations,
+        @ForAll @IntRange(min = 1, max = 12) final int capacity,
+        @ForAll @IntRange(min = 1, max = 8) final int limit)
+    {
+        final int length = 10;
+        final BroadcastQueue queue = new BroadcastQueue(new MemberTable(), capacity);
+        final List<int[]> model = new ArrayList<>(); // {tag, transmits, order}
+        final Comparator<int[]> sendOrder =
+            Comparator.<int[]>comparingInt(m -> m[1]).thenComparing(m -> -m[2]);
+        int order = 0;
+        long drops = 0;
+        for (final int operation : operations)
+        {
+            if (operation >= 0)
+            {
+                if (model.size() == capacity)
+                {
+                    final int[] victim = model.stream()
+                        .max(Comparator.<int[]>comparingInt(m -> m[1]).thenComparing(m -> -m[2])).orElseThrow();
+                    model.remove(victim);
+                    drops++;
+                }
+                model.add(new int[]{ operation, 0, ++order });
+                queue.add(MemberTable.NONE, message(operation, length), 0, length);
+            }
+            else
+            {
+                final int take = -operation;
+                model.sort(sendOrder);
+                final List<Integer> expected = new ArrayList<>();
+                for (int i = 0; i < Math.min(take, model.size()); i++)
+                {
+                    expected.add(model.get(i)[0]);
+                    model.get(i)[1]++;
+                }
+                model.removeIf(m -> m[1] >= limit);
+                assertThat(takeTags(queue, take * length, limit, length)).isEqualTo(expected);
+            }
+            assertThat(queue.size()).isEqualTo(model.size()).isLessThanOrEqualTo(capacity);
+            assertThat(queue.evictions()).isEqualTo(drops);
+        }
     }
 }

@@ -143,11 +143,12 @@ class MessageCodecTest
     void pushPullRoundTripAndExactLength(
         @ForAll final boolean reply,
         @ForAll final boolean join,
+        @ForAll final boolean selfOnly,
         @ForAll @IntRange(min = 0, max = 65535) final int chunk,
         @ForAll @Size(max = 30) final List<@StringLength(min = 1, max = 20) String> ids)
     {
         int expected = MessageCodec.PUSH_PULL_BASE_LENGTH + utf8("me").length + utf8("h:9").length;
-        codec.pushPullBegin(buffer, 0, reply, join, chunk, ids.size());
+        codec.pushPullBegin(buffer, 0, reply, join, selfOnly, chunk, ids.size());
         for (int i = 0; i < ids.size(); i++)
         {
             final byte[] metadata = new byte[i];
@@ -162,6 +163,7 @@ class MessageCodecTest
         assertThat(decoder.reply()).isEqualTo(reply ? BooleanType.TRUE : BooleanType.FALSE);
         assertThat(decoder.join()).isEqualTo(join ? BooleanType.TRUE : BooleanType.FALSE);
         assertThat(decoder.chunkIndex()).isEqualTo(chunk);
+        assertThat(decoder.selfOnly()).isEqualTo(selfOnly ? BooleanType.TRUE : BooleanType.FALSE);
         int i = 0;
         for (final PushPullDecoder.MembersDecoder member : decoder.members())
         {

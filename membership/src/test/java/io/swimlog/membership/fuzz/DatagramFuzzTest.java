@@ -378,7 +378,8 @@ class DatagramFuzzTest
                     new SuspectDecoder().wrap(buffer, body, block, version).sbeSkip().encodedLength();
                 case DeadDecoder.TEMPLATE_ID -> block < DeadDecoder.BLOCK_LENGTH ? -1 :
                     new DeadDecoder().wrap(buffer, body, block, version).sbeSkip().encodedLength();
-                case PushPullDecoder.TEMPLATE_ID -> block < PushPullDecoder.BLOCK_LENGTH ? -1 :
+                // Version 1 appended selfOnly: a version-0 block (without it) is still a PushPull.
+                case PushPullDecoder.TEMPLATE_ID -> block < PushPullDecoder.selfOnlyEncodingOffset() ? -1 :
                     new PushPullDecoder().wrap(buffer, body, block, version).sbeSkip().encodedLength();
                 case UserBroadcastDecoder.TEMPLATE_ID -> block < UserBroadcastDecoder.BLOCK_LENGTH ? -1 :
                     new UserBroadcastDecoder().wrap(buffer, body, block, version).sbeSkip().encodedLength();

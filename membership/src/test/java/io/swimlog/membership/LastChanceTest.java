@@ -1,0 +1,231 @@
+package io.swimlog.membership;
+
+import io.swimlog.membership.codecs.BooleanType;
+import io.swimlog.membership.codecs.MemberStateCode;
+import io.swimlog.membership.codecs.MessageHeaderDecoder;
+import io.swimlog.membership.codecs.PushPullDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A suspect's last chance: the state request sent when an unconfirmed suspicion runs out asks for the suspect's own
+ * entry only, and is answered with one datagram instead of the suspect's whole view; other state requests (push-pull,
+ * reconnect, version 0 peers) still get the whole view.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LastChanceTest
+{
+    private static final long MS = 1_000_000L;
+
+    private record Sent(String endpoint, byte[] payload)
+    {
+    }
+
+    private final List<Sent> sent = new ArrayList<>();
+    private final PacketEnvelope envelope = new PacketEnvelope(MembershipContext.DEFAULT_CLUSTER_NAME, null);
+    private final MessageCodec codec = new MessageCodec();
+    private final UnsafeBuffer payload = new UnsafeBuffer(new byte[1500]);
+
+    private final Transport transport = new Transport()
+    {
+        public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
+        {
+            final UnsafeBuffer opened = new UnsafeBuffer(new byte[1500]);
+            final int openedLength = envelope.open(buffer, offset, length, opened, 0);
+            final byte[] copy = new byte[openedLength];
+            opened.getBytes(0, copy);
+            sent.add(new Sent(endpoint, copy));
+            return true;
+        }
+
+        public int poll(final DatagramHandler handler, final int limit)
+        {
+            return 0;
+        }
+
+        public String localEndpoint()
+        {
+            return "10.0.0.1:7946";
+        }
+
+        public void close()
+        {
+        }
+    };
+
+    private static byte[] utf8(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String endpoint(final int i)
+    {
+        return "10.0.0." + i + ":7946";
+    }
+
+    private MembershipCore core(final int others, final List<String> seeds)
+    {
+        final MembershipContext ctx = new MembershipContext().memberId("node-1").bind(endpoint(1))
+            .transport(transport).randomSeed(1).initialIncarnation(7).seeds(seeds).conclude();
+        final MembershipCore core = new MembershipCore(ctx, envelope, new MembershipCounters(), (t, id, i, n) -> {});
+        core.start(0);
+        for (int i = 2; i < 2 + others; i++)
+        {
+            deliver(core, codec.alive(payload, 0, 1, utf8("node-" + i), utf8(endpoint(i)), new byte[0]));
+        }
+        sent.clear();
+        return core;
+    }
+
+    private void deliver(final MembershipCore core, final int length)
+    {
+        final UnsafeBuffer sealed = new UnsafeBuffer(new byte[1500]);
+        core.onDatagram(sealed, 0, envelope.seal(payload, 0, length, sealed, 0));
+    }
+
+    private int stateRequestFromNode2(final boolean selfOnly)
+    {
+        codec.pushPullBegin(payload, 0, false, false, selfOnly, 0, 1);
+        codec.pushPullMember(1, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+        return codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2)));
+    }
+
+    private static PushPullDecoder pushPull(final byte[] datagram)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(datagram);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        assertThat(header.templateId()).isEqualTo(PushPullDecoder.TEMPLATE_ID);
+        return new PushPullDecoder().wrapAndApplyHeader(buffer, 0, header);
+    }
+
+    @Test
+    void aLastChanceRequestIsAnsweredWithTheRespondersOwnEntryInOneDatagram()
+    {
+        final MembershipCore core = core(200, List.of());
+        deliver(core, stateRequestFromNode2(true));
+
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).endpoint()).isEqualTo(endpoint(2));
+        final PushPullDecoder reply = pushPull(sent.get(0).payload());
+        assertThat(reply.reply()).isEqualTo(BooleanType.TRUE);
+        assertThat(reply.selfOnly()).isEqualTo(BooleanType.TRUE);
+        final PushPullDecoder.MembersDecoder members = reply.members();
+        assertThat(members.count()).isEqualTo(1);
+        members.next();
+        assertThat(members.incarnation()).isEqualTo(7);
+        assertThat(members.state()).isEqualTo(MemberStateCode.ALIVE);
+        assertThat(members.memberId()).isEqualTo("node-1");
+    }
+
+    @Test
+    void aFullStateRequestStillGetsTheWholeView()
+    {
+        final MembershipCore core = core(200, List.of());
+        deliver(core, stateRequestFromNode2(false));
+
+        int members = 0;
+        for (final Sent datagram : sent)
+        {
+            final PushPullDecoder reply = pushPull(datagram.payload());
+            assertThat(reply.reply()).isEqualTo(BooleanType.TRUE);
+            assertThat(reply.selfOnly()).isEqualTo(BooleanType.FALSE);
+            members += reply.members().count();
+        }
+        assertThat(sent.size()).isGreaterThan(1);
+        assertThat(members).isEqualTo(201);
+    }
+
+    @Test
+    void aVersionZeroRequestWithoutTheFieldIsAFullStateRequest()
+    {
+        final MembershipCore core = core(200, List.of());
+        final int length = stateRequestFromNode2(false);
+        // Version 0's PushPull: the same message without the selfOnly byte at the end of its block.
+        final int selfOnlyAt = MessageCodec.HEADER_LENGTH + PushPullDecoder.selfOnlyEncodingOffset();
+        final byte[] v1 = new byte[length];
+        payload.getBytes(0, v1);
+        final byte[] v0 = new byte[length - 1];
+        System.arraycopy(v1, 0, v0, 0, selfOnlyAt);
+        System.arraycopy(v1, selfOnlyAt + 1, v0, selfOnlyAt, length - selfOnlyAt - 1);
+        final UnsafeBuffer header = new UnsafeBuffer(v0);
+        header.putShort(0, (short)PushPullDecoder.selfOnlyEncodingOffset()); // block length
+        header.putShort(6, (short)0); // version
+        payload.putBytes(0, v0);
+        deliver(core, v0.length);
+
+        assertThat(core.member("node-2")).isNotNull();
+        int members = 0;
+        for (final Sent datagram : sent)
+        {
+            members += pushPull(datagram.payload()).members().count();
+        }
+        assertThat(members).as("the whole view").isEqualTo(201);
+        assertThat(core.counters().get(MembershipCounters.Counter.REJECTED_MALFORMED)).isZero();
+    }
+
+    @Test
+    void anUnconfirmedSuspicionThatRunsOutAsksTheSuspectForItsOwnEntryOnly()
+    {
+        final MembershipCore core = core(5, List.of());
+        long now = 0;
+        while (core.stateOf("node-2") != MemberState.SUSPECT && now < 60_000 * MS)
+        {
+            now += 10 * MS;
+            core.onTimers(now);
+        }
+        assertThat(core.stateOf("node-2")).isEqualTo(MemberState.SUSPECT);
+        sent.clear();
+        final long deadline = now + 600_000 * MS;
+        PushPullDecoder request = null;
+        while (request == null && now < deadline && core.stateOf("node-2") == MemberState.SUSPECT)
+        {
+            now += 10 * MS;
+            core.onTimers(now);
+            for (final Sent datagram : sent)
+            {
+                final MessageHeaderDecoder header =
+                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(datagram.payload()), 0);
+                if (datagram.endpoint().equals(endpoint(2)) && header.templateId() == PushPullDecoder.TEMPLATE_ID)
+                {
+                    request = pushPull(datagram.payload());
+                }
+            }
+            sent.clear();
+        }
+        assertThat(request).as("a last chance before node-2 is declared dead").isNotNull();
+        assertThat(request.reply()).isEqualTo(BooleanType.FALSE);
+        assertThat(request.selfOnly()).isEqualTo(BooleanType.TRUE);
+        assertThat(request.members().count()).isEqualTo(1);
+
+        // The answer refutes: node-2 at a newer incarnation is alive again.
+        codec.pushPullBegin(payload, 0, true, false, true, 0, 1);
+        codec.pushPullMember(2, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+        deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
+        assertThat(core.stateOf("node-2")).isEqualTo(MemberState.ALIVE);
+    }
+
+    @Test
+    void anOwnEntryAnswerDoesNotEndAJoin()
+    {
+        final MembershipCore core = core(0, List.of(endpoint(2)));
+        assertThat(core.isJoining()).isTrue();
+        codec.pushPullBegin(payload, 0, true, false, true, 0, 1);
+        codec.pushPullMember(1, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+        deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
+        assertThat(core.isJoining()).isTrue();
+
+        codec.pushPullBegin(payload, 0, true, false, false, 0, 1);
+        codec.pushPullMember(1, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+        deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
+        assertThat(core.isJoining()).isFalse();
+    }
+}
