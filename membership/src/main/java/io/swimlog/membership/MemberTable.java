@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * <p>
  * Why columns: in simulation a cluster of N members holds N^2 entries (10^8 at N = 10,000), and one object per
  * entry cost about 100 bytes and a garbage collector tracing 10^8 objects; a slot costs about 30 bytes in arrays
- * the collector does not look into. The fields most members never need (suspicion, queued update, user-broadcast
+ * the collector does not look into. The fields most members never need (suspicion, user-broadcast
  * window, one-way probe count, time of death) are kept in a sparse map of {@link Extras}, present only while one
  * of them is set.
  * <p>
@@ -37,8 +37,6 @@ final class MemberTable
     {
         /** Present while SUSPECT. */
         Suspicion suspicion;
-        /** The queued update about this member, replaced (invalidated) by a newer one. */
-        BroadcastQueue.Entry queuedUpdate;
         /** De-duplication of this member's user broadcasts: highest sequence seen and a window of 64 below it. */
         long broadcastMaxSequence = -1;
         long broadcastWindow;
@@ -51,7 +49,7 @@ final class MemberTable
 
         boolean isIdle()
         {
-            return suspicion == null && queuedUpdate == null && broadcastMaxSequence == -1 &&
+            return suspicion == null && broadcastMaxSequence == -1 &&
                 indirectOnlyProbes == 0 && !oneWayWarned && !deadSinceSet;
         }
     }
@@ -237,29 +235,6 @@ final class MemberTable
             if (e != null)
             {
                 e.suspicion = null;
-                compact(slot, e);
-            }
-        }
-    }
-
-    BroadcastQueue.Entry queuedUpdate(final int slot)
-    {
-        final Extras e = extras.get(slot);
-        return e == null ? null : e.queuedUpdate;
-    }
-
-    void queuedUpdate(final int slot, final BroadcastQueue.Entry entry)
-    {
-        if (entry != null)
-        {
-            extras(slot).queuedUpdate = entry;
-        }
-        else
-        {
-            final Extras e = extras.get(slot);
-            if (e != null)
-            {
-                e.queuedUpdate = null;
                 compact(slot, e);
             }
         }

@@ -144,7 +144,7 @@ public final class MembershipCore
     private long joinRetryNs;
     private long joinBackoffNs;
     private boolean leaving;
-    private BroadcastQueue.Entry leaveEntry;
+    private int leaveEntry = BroadcastQueue.NONE;
     private int leaveGeneration;
     private boolean leaveDone;
 
@@ -195,8 +195,8 @@ public final class MembershipCore
         this.random = new SplittableRandom(ctx.randomSeed());
         this.awareness = new Awareness(ctx.awarenessMaxMultiplier());
         this.reader = new MessageReader(envelope, counters);
-        memberUpdates = new BroadcastQueue(table, ctx.maxQueuedBroadcasts());
-        userBroadcasts = new BroadcastQueue(table, ctx.maxQueuedBroadcasts());
+        memberUpdates = new BroadcastQueue(ctx.maxQueuedBroadcasts());
+        userBroadcasts = new BroadcastQueue(ctx.maxQueuedBroadcasts());
 
         maxPayloadLength = ctx.maxDatagramLength() - envelope.overhead();
         sendBuffer = new UnsafeBuffer(new byte[maxPayloadLength]);
@@ -462,7 +462,7 @@ public final class MembershipCore
             scratchBuffer, 0, table.incarnation(self), selfIdBytes, selfId, 0, selfIdBytes.length);
         // No owner: the leave must not replace a metadata update still on its way out (it would be lost).
         leaveEntry = memberUpdates.add(MemberTable.NONE, scratchBuffer, 0, written);
-        leaveGeneration = leaveEntry.generation;
+        leaveGeneration = memberUpdates.generation(leaveEntry);
         sink.onMemberEvent(MembershipEventType.LEFT, table.id(self), table.incarnation(self), nowNs);
         if (table.liveCount() == 0)
         {
@@ -479,7 +479,8 @@ public final class MembershipCore
      */
     public boolean hasLeft()
     {
-        return leaveDone || (leaveEntry != null && leaveEntry.generation != leaveGeneration);
+        return leaveDone ||
+            (leaveEntry != BroadcastQueue.NONE && memberUpdates.generation(leaveEntry) != leaveGeneration);
     }
 
     public boolean isLeaving()
