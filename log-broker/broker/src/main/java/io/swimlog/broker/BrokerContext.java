@@ -1,6 +1,7 @@
 package io.swimlog.broker;
 
 import io.aeron.Aeron;
+import io.aeron.driver.Configuration;
 import io.swimlog.storage.FlushPolicy;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -13,6 +14,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +36,14 @@ public final class BrokerContext
     public static final String FLUSH_POLICY_PROP = "swimlog.broker.flush.policy";
     public static final String SEGMENT_BYTES_PROP = "swimlog.broker.segment.bytes";
     public static final String MAX_SESSIONS_PROP = "swimlog.broker.max.sessions";
+    /**
+     * The conductor's idle strategy when none is set: {@code backoff} (the default: spin, yield, then park up to
+     * 100 us) or any name Aeron's {@code Configuration.agentIdleStrategy} knows ({@code yield}, {@code spin},
+     * {@code noop}, {@code sleep-ns}, a class name).
+     */
+    public static final String IDLE_STRATEGY_PROP = "swimlog.broker.idle.strategy";
+    /** {@link BrokerThreadingMode} by name: dedicated (the default) or shared. */
+    public static final String THREADING_MODE_PROP = "swimlog.broker.threading.mode";
 
     public static final String DEFAULT_BIND = "127.0.0.1:7000";
 
@@ -68,7 +78,9 @@ public final class BrokerContext
     private boolean membershipEnabled = true;
     private String aeronDirectoryName;
     private Aeron aeron;
+    private BrokerThreadingMode threadingMode;
     private IdleStrategy idleStrategy;
+    private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
     private ErrorHandler errorHandler;
     private EpochClock epochClock;
     private NanoClock nanoClock;
@@ -159,8 +171,25 @@ public final class BrokerContext
 
         if (null == idleStrategy)
         {
-            idleStrategy = new BackoffIdleStrategy(
-                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+            idleStrategy = newIdleStrategy(idleStrategyName);
+        }
+        if (null == threadingMode)
+        {
+            final String name = System.getProperty(THREADING_MODE_PROP, "dedicated");
+            try
+            {
+                threadingMode = BrokerThreadingMode.valueOf(name.toUpperCase(Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(
+                    THREADING_MODE_PROP + " must be dedicated or shared, not '" + name + "'", ex);
+            }
+        }
+        if (BrokerThreadingMode.SHARED == threadingMode && (null != aeron || null != aeronDirectoryName))
+        {
+            throw new IllegalArgumentException("shared threading runs the embedded media driver on the broker's " +
+                "thread, so it cannot be used with an external driver (aeron.dir) or a given Aeron client");
         }
         if (null == errorHandler)
         {
@@ -450,6 +479,58 @@ public final class BrokerContext
     public Aeron aeron()
     {
         return aeron;
+    }
+
+    /**
+     * @param idleStrategyName the conductor's idle strategy by name, when no {@link #idleStrategy} is given; see
+     *                         {@link #IDLE_STRATEGY_PROP}.
+     * @return this.
+     */
+    public BrokerContext idleStrategyName(final String idleStrategyName)
+    {
+        this.idleStrategyName = idleStrategyName;
+        return this;
+    }
+
+    public String idleStrategyName()
+    {
+        return idleStrategyName;
+    }
+
+    /**
+     * @throws IllegalArgumentException if Aeron does not know the name.
+     */
+    static IdleStrategy newIdleStrategy(final String name)
+    {
+        if ("backoff".equals(name))
+        {
+            return new BackoffIdleStrategy(
+                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        try
+        {
+            return Configuration.agentIdleStrategy(name, null);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalArgumentException("unknown idle strategy '" + name +
+                "': use backoff, yield, spin, noop or sleep-ns", ex);
+        }
+    }
+
+    /**
+     * @param threadingMode how the node uses threads; defaults to {@link #THREADING_MODE_PROP}, else dedicated.
+     * @return this.
+     */
+    public BrokerContext threadingMode(final BrokerThreadingMode threadingMode)
+    {
+        this.threadingMode = threadingMode;
+        return this;
+    }
+
+    public BrokerThreadingMode threadingMode()
+    {
+        return threadingMode;
     }
 
     public BrokerContext idleStrategy(final IdleStrategy idleStrategy)

@@ -2,13 +2,18 @@ package io.swimlog.broker;
 
 import io.aeron.Aeron;
 import io.aeron.Subscription;
+import io.aeron.driver.Configuration;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import io.swimlog.protocol.broker.BrokerProtocol;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,12 +56,19 @@ public final class BrokerNode implements AutoCloseable
             if (null == connected)
             {
                 String aeronDir = ctx.aeronDirectoryName();
+                final Aeron.Context aeronContext = new Aeron.Context();
                 if (null == aeronDir)
                 {
-                    launchedDriver = launchEmbeddedDriver();
+                    launchedDriver = launchEmbeddedDriver(ctx.threadingMode());
                     aeronDir = launchedDriver.aeronDirectoryName();
+                    if (BrokerThreadingMode.SHARED == ctx.threadingMode())
+                    {
+                        // The client's conductor runs in the duty cycle too; its blocking calls (adding a
+                        // publication) run the driver themselves while they wait, always on the one thread.
+                        aeronContext.useConductorAgentInvoker(true).driverAgentInvoker(launchedDriver.sharedAgentInvoker());
+                    }
                 }
-                connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
+                connected = Aeron.connect(aeronContext.aeronDirectoryName(aeronDir));
             }
             requests = connected.addSubscription(
                 "aeron:udp?endpoint=" + ctx.bind(), BrokerProtocol.REQUEST_STREAM_ID);
@@ -82,7 +94,10 @@ public final class BrokerNode implements AutoCloseable
         this.subscription = requests;
         this.counters = brokerCounters;
         this.metadataStore = store;
-        this.runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, conductor);
+        final Agent agent = null != launchedDriver && BrokerThreadingMode.SHARED == ctx.threadingMode() ?
+            new CompositeAgent(new InvokedDriver(launchedDriver.sharedAgentInvoker(), connected.conductorAgentInvoker()),
+            conductor) : conductor;
+        this.runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
     }
 
     /**
@@ -114,23 +129,46 @@ public final class BrokerNode implements AutoCloseable
 
     /**
      * A media driver for this process alone, in its own directory, deleted on close (and by the next launch if
-     * the process is killed before it can close it). Shared threading and a
-     * backoff idle strategy behave on a 2-core machine; socket buffers and the receive window are sized for the
-     * large MTU that loopback allows.
+     * the process is killed before it can close it), on a thread of its own. Socket buffers and the receive window
+     * are sized for the large MTU that loopback allows.
      */
     public static MediaDriver launchEmbeddedDriver()
     {
-        final long maxParkNs = TimeUnit.MICROSECONDS.toNanos(100);
+        return launchEmbeddedDriver(BrokerThreadingMode.DEDICATED);
+    }
+
+    private static MediaDriver launchEmbeddedDriver(final BrokerThreadingMode threadingMode)
+    {
         return MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(EmbeddedMediaDriver.freshDirectory("broker"))
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), maxParkNs))
+            .threadingMode(BrokerThreadingMode.SHARED == threadingMode ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
+            .sharedIdleStrategy(driverIdleStrategy())
             .socketRcvbufLength(2 * 1024 * 1024)
             .socketSndbufLength(2 * 1024 * 1024)
             .initialWindowLength(2 * 1024 * 1024)
             .warnIfDirectoryExists(false));
+    }
+
+    /**
+     * Aeron's {@code aeron.shared.idle.strategy} when it is set (spin for a latency run on spare cores), else a
+     * backoff that parks for at most 100 us: it behaves on 2 cores shared with other processes.
+     */
+    private static IdleStrategy driverIdleStrategy()
+    {
+        return null != System.getProperty(Configuration.SHARED_IDLE_STRATEGY_PROP_NAME) ?
+            Configuration.sharedIdleStrategy(null) :
+            new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    /**
+     * @return the directory of the media driver the node uses, for other Aeron clients in the process (membership)
+     *         to share it.
+     */
+    public String aeronDirectoryName()
+    {
+        return aeron.context().aeronDirectoryName();
     }
 
     public BrokerContext context()
@@ -170,6 +208,33 @@ public final class BrokerNode implements AutoCloseable
         if (ownsAeron)
         {
             CloseHelper.closeAll(aeron, driver);
+        }
+    }
+
+    /**
+     * The embedded driver and the node's Aeron client conductor as one step of the broker's duty cycle
+     * ({@link BrokerThreadingMode#SHARED}). Both invokers were started at launch and are closed with the driver
+     * and the client, after the runner has stopped.
+     */
+    private static final class InvokedDriver implements Agent
+    {
+        private final AgentInvoker driver;
+        private final AgentInvoker clientConductor;
+
+        InvokedDriver(final AgentInvoker driver, final AgentInvoker clientConductor)
+        {
+            this.driver = driver;
+            this.clientConductor = clientConductor;
+        }
+
+        public int doWork()
+        {
+            return driver.invoke() + clientConductor.invoke();
+        }
+
+        public String roleName()
+        {
+            return "broker-media-driver";
         }
     }
 }

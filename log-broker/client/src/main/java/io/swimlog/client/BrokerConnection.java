@@ -7,6 +7,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.driver.Configuration;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
@@ -167,12 +168,22 @@ public final class BrokerConnection implements AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(
-                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)))
+            .sharedIdleStrategy(driverIdleStrategy())
             .socketRcvbufLength(2 * 1024 * 1024)
             .socketSndbufLength(2 * 1024 * 1024)
             .initialWindowLength(2 * 1024 * 1024)
             .warnIfDirectoryExists(false));
+    }
+
+    /**
+     * Aeron's {@code aeron.shared.idle.strategy} when it is set (spin for a latency run on spare cores), else a
+     * backoff that parks for at most 100 us: it behaves on 2 cores shared with other processes.
+     */
+    private static IdleStrategy driverIdleStrategy()
+    {
+        return null != System.getProperty(Configuration.SHARED_IDLE_STRATEGY_PROP_NAME) ?
+            Configuration.sharedIdleStrategy(null) :
+            new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     }
 
     private void openChannels()

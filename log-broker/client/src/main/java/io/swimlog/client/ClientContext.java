@@ -1,7 +1,11 @@
 package io.swimlog.client;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.driver.Configuration;
 import io.swimlog.protocol.broker.BrokerProtocol;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +13,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +33,12 @@ public final class ClientContext implements Cloneable
     public static final String MTU_PROP = "swimlog.client.mtu";
     public static final String TERM_LENGTH_PROP = "swimlog.client.term.length";
     public static final String REQUEST_TIMEOUT_MS_PROP = "swimlog.client.request.timeout.ms";
+    /**
+     * How the client's threads wait for work: {@code backoff} (the default: spin, yield, then park up to 100 us),
+     * or any name Aeron's {@code Configuration.agentIdleStrategy} knows ({@code yield}, {@code spin},
+     * {@code noop}, {@code sleep-ns}, a class name). Busy strategies trade a core each for latency.
+     */
+    public static final String IDLE_STRATEGY_PROP = "swimlog.client.idle.strategy";
 
     public static final int LOOPBACK_MTU = 65504;
     public static final int DEFAULT_MTU = 8192;
@@ -40,8 +51,9 @@ public final class ClientContext implements Cloneable
     private int termLength = Integer.getInteger(TERM_LENGTH_PROP, DEFAULT_TERM_LENGTH);
     private long connectTimeoutMs = 5_000;
     private long requestTimeoutMs = Long.getLong(REQUEST_TIMEOUT_MS_PROP, 30_000L);
-    private String aeronDirectoryName;
+    private String aeronDirectoryName = System.getProperty(CommonContext.AERON_DIR_PROP_NAME);
     private Supplier<String> embeddedDriverDirectory;
+    private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
     private Aeron aeron;
 
     // Producer settings.
@@ -125,6 +137,7 @@ public final class ClientContext implements Cloneable
         {
             throw new IllegalArgumentException("fetch max bytes and max poll records must be positive");
         }
+        newIdleStrategy();
         concluded = true;
 
         return this;
@@ -286,6 +299,48 @@ public final class ClientContext implements Cloneable
         return requestTimeoutMs;
     }
 
+    /**
+     * @param idleStrategyName see {@link #IDLE_STRATEGY_PROP}.
+     * @return this.
+     */
+    public ClientContext idleStrategyName(final String idleStrategyName)
+    {
+        this.idleStrategyName = idleStrategyName;
+        return this;
+    }
+
+    public String idleStrategyName()
+    {
+        return idleStrategyName;
+    }
+
+    /**
+     * @return a new idle strategy of the configured kind: each waiting loop needs its own, they keep state.
+     * @throws IllegalArgumentException if the name is not one Aeron knows.
+     */
+    public IdleStrategy newIdleStrategy()
+    {
+        if ("backoff".equals(idleStrategyName))
+        {
+            return new BackoffIdleStrategy(
+                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        try
+        {
+            return Configuration.agentIdleStrategy(idleStrategyName, null);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalArgumentException("unknown idle strategy '" + idleStrategyName +
+                "': use backoff, yield, spin, noop or sleep-ns", ex);
+        }
+    }
+
+    /**
+     * @param aeronDirectoryName of a running media driver to use instead of an embedded one; defaults to the
+     *                           {@code aeron.dir} system property, as for every Aeron client.
+     * @return this.
+     */
     public ClientContext aeronDirectoryName(final String aeronDirectoryName)
     {
         this.aeronDirectoryName = aeronDirectoryName;

@@ -16,7 +16,6 @@ import io.swimlog.protocol.record.RecordBatchValidator;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.charset.StandardCharsets;
@@ -58,8 +57,7 @@ public final class Consumer implements AutoCloseable
     private final MetadataResponseDecoder metadataResponse = new MetadataResponseDecoder();
     private final RecordBatchValidator validator = new RecordBatchValidator();
     private final BrokerConnection.ResponseHandler responseHandler = this::onResponse;
-    private final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-        10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    private final IdleStrategy idleStrategy;
     private final long requestTimeoutNs;
     private ClientException pendingError;
     private long sessionId;
@@ -72,6 +70,7 @@ public final class Consumer implements AutoCloseable
         this.waiter = new RequestWaiter(connection);
         this.waiter.otherResponses(responseHandler);
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
+        this.idleStrategy = ctx.newIdleStrategy();
         this.sessionId = connection.sessionId();
     }
 

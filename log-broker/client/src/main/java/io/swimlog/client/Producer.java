@@ -16,7 +16,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -114,7 +113,7 @@ public final class Producer implements AutoCloseable
             throw ex;
         }
         runner = new AgentRunner(
-            new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
+            ctx.newIdleStrategy(),
             Throwable::printStackTrace, null, new Sender());
         AgentRunner.startOnThread(runner);
     }

@@ -1,9 +1,8 @@
 package io.swimlog.tools.broker;
 
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
 import io.swimlog.broker.BrokerContext;
 import io.swimlog.broker.BrokerNode;
+import io.swimlog.broker.BrokerThreadingMode;
 import io.swimlog.broker.MemberDirectory;
 import io.swimlog.membership.Member;
 import io.swimlog.membership.Membership;
@@ -23,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * {@code swimlog node}: one broker node. It joins the membership on its endpoint (stream 10), serves clients on
@@ -72,6 +73,12 @@ public final class NodeCommand implements Callable<Integer>
         description = "Delete segments whose records are all older than this; -1: keep forever (default: 7 days).")
     Long retentionMs;
 
+    @Option(names = "--threading", paramLabel = "dedicated|shared", defaultValue = "dedicated",
+        description = "dedicated: the embedded media driver and the broker each on a thread (throughput); " +
+            "shared: the broker's thread runs the driver too, with fewer hand-offs per request (latency). " +
+            "Default: ${DEFAULT-VALUE}.")
+    String threading;
+
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "0",
         description = "MTU of responses; 0 picks 65504 on loopback and 8192 elsewhere.")
     int mtu;
@@ -85,6 +92,8 @@ public final class NodeCommand implements Callable<Integer>
         final BrokerContext brokerContext = new BrokerContext()
             .nodeId(id).bind(bind).dataDir(dataDir).flushPolicy(flushPolicy).mtu(mtu).seeds(seeds)
             .retentionBytes(retentionBytes).retentionMs(retentionMs)
+            .threadingMode(parseThreading(commandLine, threading))
+            .aeronDirectoryName(System.getProperty("aeron.dir"))
             .errorHandler(MembershipRunCommand.errorPrinter(err));
         if (null != segmentBytes)
         {
@@ -100,29 +109,25 @@ public final class NodeCommand implements Callable<Integer>
         }
 
         final ShutdownSignal signal = ShutdownSignal.register(out, err, 15_000);
-        MediaDriver driver = null;
-        Aeron aeron = null;
+        final AtomicReference<Membership> membershipRef = new AtomicReference<>();
         Membership membership = null;
         BrokerNode node = null;
         int exitCode = 1;
         try
         {
-            final String aeronDir = System.getProperty("aeron.dir");
-            if (null == aeronDir)
-            {
-                driver = BrokerNode.launchEmbeddedDriver();
-            }
-            aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(null != driver ? driver.aeronDirectoryName() : aeronDir));
+            // The broker first: in shared threading its thread runs the media driver that membership then uses
+            // through a client of its own (a client's blocking calls must not run the driver from two threads).
+            node = BrokerNode.start(brokerContext, directory(membershipRef::get, id, bind));
             membership = MembershipRunCommand.start(commandLine, new MembershipContext()
                 .memberId(id)
                 .bind(bind)
                 .seeds(seeds)
-                .aeron(aeron)
+                .aeronDirectoryName(node.aeronDirectoryName())
                 .errorHandler(MembershipRunCommand.errorPrinter(err)));
-            node = BrokerNode.start(brokerContext.aeron(aeron), directory(membership));
+            membershipRef.set(membership);
             out.println("swimlog node " + id + " serving on " + bind + " (data in " + dataDir + ", flush " +
-                flushPolicy.name().toLowerCase(Locale.ROOT) + ")");
+                flushPolicy.name().toLowerCase(Locale.ROOT) + ", threading " +
+                brokerContext.threadingMode().name().toLowerCase(Locale.ROOT) + ")");
             out.flush();
 
             signal.awaitStopRequest(Long.MAX_VALUE);
@@ -132,8 +137,21 @@ public final class NodeCommand implements Callable<Integer>
         }
         finally
         {
-            CloseHelper.closeAll(node, membership, aeron, driver);
+            CloseHelper.closeAll(membership, node);
             signal.stopped(exitCode);
+        }
+    }
+
+    static BrokerThreadingMode parseThreading(final CommandLine commandLine, final String threading)
+    {
+        try
+        {
+            return BrokerThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine,
+                "--threading must be dedicated or shared, not '" + threading + "'");
         }
     }
 
@@ -142,10 +160,23 @@ public final class NodeCommand implements Callable<Integer>
      */
     public static MemberDirectory directory(final Membership membership)
     {
+        return directory(() -> membership, membership.localMemberId(), null);
+    }
+
+    /**
+     * @return the view of the membership {@code membership} supplies, or this node alone until there is one.
+     */
+    static MemberDirectory directory(final Supplier<Membership> membership, final String id, final String bind)
+    {
         return () ->
         {
+            final Membership current = membership.get();
+            if (null == current)
+            {
+                return List.of(new MemberDirectory.MemberInfo(id, bind, 0, 0, new byte[0]));
+            }
             final List<MemberDirectory.MemberInfo> members = new ArrayList<>();
-            for (final Member member : membership.members())
+            for (final Member member : current.members())
             {
                 members.add(new MemberDirectory.MemberInfo(member.id(), member.endpoint(), member.incarnation(),
                     member.state().ordinal(), member.metadata()));

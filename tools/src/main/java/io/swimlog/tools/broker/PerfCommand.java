@@ -122,13 +122,18 @@ public final class PerfCommand implements Runnable
 
         ClientContext clientContext(final CommandLine commandLine)
         {
+            final ClientContext ctx = client.context(commandLine);
+            if (null != ctx.aeronDirectoryName())
+            {
+                return ctx; // aeron.dir names a running driver: the host's one, as Aeron deployments share.
+            }
             if (null == driver)
             {
                 driver = io.swimlog.client.BrokerConnection.launchEmbeddedDriver(
                     ClientOptions.embeddedDriverDirectory());
                 Runtime.getRuntime().addShutdownHook(new Thread(driver::close));
             }
-            return client.context(commandLine).aeronDirectoryName(driver.aeronDirectoryName());
+            return ctx.aeronDirectoryName(driver.aeronDirectoryName());
         }
 
         ClientContext context(final CommandLine commandLine)

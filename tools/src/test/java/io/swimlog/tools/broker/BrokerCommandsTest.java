@@ -89,6 +89,11 @@ class BrokerCommandsTest
         assertThat(badAcks.exitCode).isEqualTo(SwimlogCommand.EXIT_USAGE);
         assertThat(badAcks.err).isEqualTo("swimlog: --acks must be 0, 1 or all, not '2'.\n");
 
+        final Result badThreading = run("node --id x --bind 127.0.0.1:" + freeUdpPort() + " --data-dir " +
+            System.getProperty("java.io.tmpdir") + " --threading sometimes");
+        assertThat(badThreading.exitCode).isEqualTo(SwimlogCommand.EXIT_USAGE);
+        assertThat(badThreading.err).isEqualTo("swimlog: --threading must be dedicated or shared, not 'sometimes'.\n");
+
         final Result badBootstrap = run("members --bootstrap nonsense");
         assertThat(badBootstrap.exitCode).isEqualTo(SwimlogCommand.EXIT_USAGE);
 

@@ -26,7 +26,7 @@ class NodeProcessIT
     File dataDir;
 
     @Test
-    void aNodeStopsCleanlyOnSigtermAndServesItsDataAfterARestart() throws Exception
+    void aNodeStopsCleanlyOnSigtermAndServesItsDataAfterARestartInTheOtherThreadingMode() throws Exception
     {
         final String bind = "127.0.0.1:" + BrokerCommandsTest.freeUdpPort();
         Process node = startNode(bind);
@@ -46,7 +46,8 @@ class NodeProcessIT
             assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(node.exitValue()).isZero();
 
-            node = startNode(bind);
+            // The restart runs its media driver on the broker's thread (shared threading), membership included.
+            node = startNode(bind, "--threading", "shared");
             final Result consumed = swimlog(null, "consume", "--bootstrap", bind, "--topic", "kept",
                 "--from-beginning", "--max", "1000");
             assertThat(consumed.exitCode).as(consumed.err).isZero();
@@ -55,6 +56,10 @@ class NodeProcessIT
 
             final Result members = swimlog(null, "members", "--bootstrap", bind, "--json");
             assertThat(members.out).contains("\"member\": \"n1\"", "\"state\": \"alive\"");
+
+            node.destroy();
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(node.exitValue()).isZero();
         }
         finally
         {
