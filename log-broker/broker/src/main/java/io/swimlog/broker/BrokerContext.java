@@ -1,10 +1,9 @@
 package io.swimlog.broker;
 
 import io.aeron.Aeron;
-import io.aeron.driver.Configuration;
+import io.swimlog.protocol.broker.IdleStrategies;
 import io.swimlog.storage.FlushPolicy;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -16,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Configuration of a broker node, in the manner of Aeron's contexts: fluent setters, defaults from system
@@ -37,9 +35,7 @@ public final class BrokerContext
     public static final String SEGMENT_BYTES_PROP = "swimlog.broker.segment.bytes";
     public static final String MAX_SESSIONS_PROP = "swimlog.broker.max.sessions";
     /**
-     * The conductor's idle strategy when none is set: {@code backoff} (the default: spin, yield, then park up to
-     * 100 us) or any name Aeron's {@code Configuration.agentIdleStrategy} knows ({@code yield}, {@code spin},
-     * {@code noop}, {@code sleep-ns}, a class name).
+     * The conductor's idle strategy when none is set, by {@link IdleStrategies} name (default backoff).
      */
     public static final String IDLE_STRATEGY_PROP = "swimlog.broker.idle.strategy";
     /** {@link BrokerThreadingMode} by name: dedicated (the default) or shared. */
@@ -80,7 +76,7 @@ public final class BrokerContext
     private Aeron aeron;
     private BrokerThreadingMode threadingMode;
     private IdleStrategy idleStrategy;
-    private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
+    private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, IdleStrategies.BACKOFF);
     private ErrorHandler errorHandler;
     private EpochClock epochClock;
     private NanoClock nanoClock;
@@ -171,7 +167,7 @@ public final class BrokerContext
 
         if (null == idleStrategy)
         {
-            idleStrategy = newIdleStrategy(idleStrategyName);
+            idleStrategy = IdleStrategies.newIdleStrategy(idleStrategyName);
         }
         if (null == threadingMode)
         {
@@ -495,27 +491,6 @@ public final class BrokerContext
     public String idleStrategyName()
     {
         return idleStrategyName;
-    }
-
-    /**
-     * @throws IllegalArgumentException if Aeron does not know the name.
-     */
-    static IdleStrategy newIdleStrategy(final String name)
-    {
-        if ("backoff".equals(name))
-        {
-            return new BackoffIdleStrategy(
-                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
-        }
-        try
-        {
-            return Configuration.agentIdleStrategy(name, null);
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalArgumentException("unknown idle strategy '" + name +
-                "': use backoff, yield, spin, noop or sleep-ns", ex);
-        }
     }
 
     /**

@@ -7,16 +7,15 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import io.swimlog.protocol.broker.BrokerProtocol;
+import io.swimlog.protocol.broker.IdleStrategies;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A running broker node: media driver (embedded unless the context points at one), the request subscription on
@@ -159,7 +158,7 @@ public final class BrokerNode implements AutoCloseable
     {
         return null != System.getProperty(Configuration.SHARED_IDLE_STRATEGY_PROP_NAME) ?
             Configuration.sharedIdleStrategy(null) :
-            new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+            IdleStrategies.newIdleStrategy(IdleStrategies.BACKOFF);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.swimlog.client.Consumer;
 import io.swimlog.client.ConsumerRecord;
 import io.swimlog.client.Producer;
 import io.swimlog.client.ProducerRecord;
+import io.swimlog.protocol.broker.IdleStrategies;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
@@ -89,18 +90,18 @@ class BrokerThreadingTest
     @Test
     void idleStrategiesAreChosenByNameAndUnknownNamesAreRefused()
     {
-        assertThat(BrokerContext.newIdleStrategy("backoff")).isInstanceOf(BackoffIdleStrategy.class);
-        assertThat(BrokerContext.newIdleStrategy("yield")).isInstanceOf(YieldingIdleStrategy.class);
-        assertThat(BrokerContext.newIdleStrategy("spin")).isInstanceOf(BusySpinIdleStrategy.class);
-        assertThatThrownBy(() -> BrokerContext.newIdleStrategy("sometimes"))
+        assertThat(IdleStrategies.newIdleStrategy("backoff")).isInstanceOf(BackoffIdleStrategy.class);
+        assertThat(IdleStrategies.newIdleStrategy("yield")).isInstanceOf(YieldingIdleStrategy.class);
+        assertThat(IdleStrategies.newIdleStrategy("spin")).isInstanceOf(BusySpinIdleStrategy.class);
+        assertThatThrownBy(() -> IdleStrategies.newIdleStrategy("sometimes"))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("unknown idle strategy 'sometimes': use backoff, yield, spin, noop or sleep-ns");
+            .hasMessage("unknown idle strategy 'sometimes': use backoff, yield, spin or noop");
 
         assertThat(new ClientContext().idleStrategyName("yield").newIdleStrategy())
             .isInstanceOf(YieldingIdleStrategy.class);
         assertThatThrownBy(() -> new ClientContext().idleStrategyName("sometimes").conclude())
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("unknown idle strategy 'sometimes': use backoff, yield, spin, noop or sleep-ns");
+            .hasMessage("unknown idle strategy 'sometimes': use backoff, yield, spin or noop");
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.swimlog.protocol.broker.BrokerProtocol;
+import io.swimlog.protocol.broker.IdleStrategies;
 import io.swimlog.protocol.broker.ErrorCode;
 import io.swimlog.protocol.broker.codecs.CloseSessionEncoder;
 import io.swimlog.protocol.broker.codecs.ConnectRequestEncoder;
@@ -183,7 +184,7 @@ public final class BrokerConnection implements AutoCloseable
     {
         return null != System.getProperty(Configuration.SHARED_IDLE_STRATEGY_PROP_NAME) ?
             Configuration.sharedIdleStrategy(null) :
-            new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+            IdleStrategies.newIdleStrategy(IdleStrategies.BACKOFF);
     }
 
     private void openChannels()

@@ -2,9 +2,8 @@ package io.swimlog.client;
 
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
-import io.aeron.driver.Configuration;
 import io.swimlog.protocol.broker.BrokerProtocol;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.swimlog.protocol.broker.IdleStrategies;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -13,7 +12,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -34,9 +32,8 @@ public final class ClientContext implements Cloneable
     public static final String TERM_LENGTH_PROP = "swimlog.client.term.length";
     public static final String REQUEST_TIMEOUT_MS_PROP = "swimlog.client.request.timeout.ms";
     /**
-     * How the client's threads wait for work: {@code backoff} (the default: spin, yield, then park up to 100 us),
-     * or any name Aeron's {@code Configuration.agentIdleStrategy} knows ({@code yield}, {@code spin},
-     * {@code noop}, {@code sleep-ns}, a class name). Busy strategies trade a core each for latency.
+     * How the producer's I/O thread and a polling consumer wait for work, by {@link IdleStrategies} name (default
+     * backoff). Busy strategies trade a core each for latency.
      */
     public static final String IDLE_STRATEGY_PROP = "swimlog.client.idle.strategy";
 
@@ -53,7 +50,7 @@ public final class ClientContext implements Cloneable
     private long requestTimeoutMs = Long.getLong(REQUEST_TIMEOUT_MS_PROP, 30_000L);
     private String aeronDirectoryName = System.getProperty(CommonContext.AERON_DIR_PROP_NAME);
     private Supplier<String> embeddedDriverDirectory;
-    private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, "backoff");
+    private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, IdleStrategies.BACKOFF);
     private Aeron aeron;
 
     // Producer settings.
@@ -320,20 +317,7 @@ public final class ClientContext implements Cloneable
      */
     public IdleStrategy newIdleStrategy()
     {
-        if ("backoff".equals(idleStrategyName))
-        {
-            return new BackoffIdleStrategy(
-                10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
-        }
-        try
-        {
-            return Configuration.agentIdleStrategy(idleStrategyName, null);
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalArgumentException("unknown idle strategy '" + idleStrategyName +
-                "': use backoff, yield, spin, noop or sleep-ns", ex);
-        }
+        return IdleStrategies.newIdleStrategy(idleStrategyName);
     }
 
     /**

@@ -88,11 +88,11 @@ public final class NodeCommand implements Callable<Integer>
         final CommandLine commandLine = spec.commandLine();
         final PrintWriter out = commandLine.getOut();
         final PrintWriter err = commandLine.getErr();
-        final FlushPolicy flushPolicy = parseFlush(commandLine, flush);
+        final FlushPolicy flushPolicy = parseChoice(commandLine, "--flush", flush, FlushPolicy.class);
         final BrokerContext brokerContext = new BrokerContext()
             .nodeId(id).bind(bind).dataDir(dataDir).flushPolicy(flushPolicy).mtu(mtu).seeds(seeds)
             .retentionBytes(retentionBytes).retentionMs(retentionMs)
-            .threadingMode(parseThreading(commandLine, threading))
+            .threadingMode(parseChoice(commandLine, "--threading", threading, BrokerThreadingMode.class))
             .aeronDirectoryName(System.getProperty("aeron.dir"))
             .errorHandler(MembershipRunCommand.errorPrinter(err));
         if (null != segmentBytes)
@@ -142,19 +142,6 @@ public final class NodeCommand implements Callable<Integer>
         }
     }
 
-    static BrokerThreadingMode parseThreading(final CommandLine commandLine, final String threading)
-    {
-        try
-        {
-            return BrokerThreadingMode.valueOf(threading.toUpperCase(Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new CommandLine.ParameterException(commandLine,
-                "--threading must be dedicated or shared, not '" + threading + "'");
-        }
-    }
-
     /**
      * @return the membership's view, as the broker reports it to clients.
      */
@@ -185,16 +172,28 @@ public final class NodeCommand implements Callable<Integer>
         };
     }
 
-    static FlushPolicy parseFlush(final CommandLine commandLine, final String flush)
+    /**
+     * @return the constant of {@code type} named {@code value} in any case; anything else is a usage error that
+     *         lists the choices.
+     */
+    static <E extends Enum<E>> E parseChoice(
+        final CommandLine commandLine, final String flag, final String value, final Class<E> type)
     {
-        try
+        final E[] choices = type.getEnumConstants();
+        for (final E choice : choices)
         {
-            return FlushPolicy.valueOf(flush.toUpperCase(Locale.ROOT));
+            if (choice.name().equalsIgnoreCase(value))
+            {
+                return choice;
+            }
         }
-        catch (final IllegalArgumentException ex)
+        final StringBuilder names = new StringBuilder();
+        for (int i = 0; i < choices.length; i++)
         {
-            throw new CommandLine.ParameterException(commandLine,
-                "--flush must be never, interval or always, not '" + flush + "'");
+            names.append(i == 0 ? "" : i == choices.length - 1 ? " or " : ", ")
+                .append(choices[i].name().toLowerCase(Locale.ROOT));
         }
+        throw new CommandLine.ParameterException(commandLine,
+            flag + " must be " + names + ", not '" + value + "'");
     }
 }
