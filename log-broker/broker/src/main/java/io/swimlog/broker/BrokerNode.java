@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * A running broker node: media driver (embedded unless the context points at one), the request subscription on
- * the node's UDP endpoint, the metadata store, the partition logs and the conductor thread that serves them.
+ * the node's UDP endpoint, the metadata store, the partition logs and the conductor thread that serves them (and,
+ * with {@link BrokerThreadingMode#SHARED}, runs the embedded driver too).
  * <pre>{@code
  * try (BrokerNode node = BrokerNode.start(new BrokerContext().bind("127.0.0.1:7000").dataDir(dir)))
  * {
@@ -64,7 +65,8 @@ public final class BrokerNode implements AutoCloseable
                     {
                         // The client's conductor runs in the duty cycle too; its blocking calls (adding a
                         // publication) run the driver themselves while they wait, always on the one thread.
-                        aeronContext.useConductorAgentInvoker(true).driverAgentInvoker(launchedDriver.sharedAgentInvoker());
+                        aeronContext.useConductorAgentInvoker(true)
+                            .driverAgentInvoker(launchedDriver.sharedAgentInvoker());
                     }
                 }
                 connected = Aeron.connect(aeronContext.aeronDirectoryName(aeronDir));
@@ -94,8 +96,9 @@ public final class BrokerNode implements AutoCloseable
         this.counters = brokerCounters;
         this.metadataStore = store;
         final Agent agent = null != launchedDriver && BrokerThreadingMode.SHARED == ctx.threadingMode() ?
-            new CompositeAgent(new InvokedDriver(launchedDriver.sharedAgentInvoker(), connected.conductorAgentInvoker()),
-            conductor) : conductor;
+            new CompositeAgent(
+                new InvokedDriver(launchedDriver.sharedAgentInvoker(), connected.conductorAgentInvoker()), conductor) :
+            conductor;
         this.runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
     }
 
@@ -176,7 +179,7 @@ public final class BrokerNode implements AutoCloseable
     }
 
     /**
-     * @return the Aeron client the node uses (shared with membership on the same endpoint).
+     * @return the Aeron client the node uses (given in the context, or its own on its driver).
      */
     public Aeron aeron()
     {

@@ -313,7 +313,7 @@ public final class ClientContext implements Cloneable
 
     /**
      * @return a new idle strategy of the configured kind: each waiting loop needs its own, they keep state.
-     * @throws IllegalArgumentException if the name is not one Aeron knows.
+     * @throws IllegalArgumentException if {@link IdleStrategies} does not know the name.
      */
     public IdleStrategy newIdleStrategy()
     {
