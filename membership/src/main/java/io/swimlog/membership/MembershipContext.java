@@ -51,7 +51,9 @@ public final class MembershipContext
      * about 23 updates a second their full count of 20 (at 10,000 members): 2,048 queued updates are a minute and
      * a half of work, longer than a suspicion's shortest timeout; news queued deeper is stale before it would go
      * out, and push-pull carries it instead. Clusters of up to this many members never reach it with member updates
-     * (one queued update per member).
+     * (one queued update per member). The price beyond that: news dropped from every full queue (a join of
+     * thousands of members at once) waits for push-pull, where memberlist, which keeps one update per member
+     * unbounded, would go on gossiping it; a bound at or above the cluster size restores memberlist's behaviour.
      */
     public static final int DEFAULT_MAX_QUEUED_BROADCASTS = 2048;
     public static final int MAX_MEMBER_ID_LENGTH = 128;
