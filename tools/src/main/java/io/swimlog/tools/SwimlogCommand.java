@@ -18,7 +18,8 @@ import java.io.PrintWriter;
     versionProvider = SwimlogCommand.Version.class,
     description = "SWIM gossip membership and a partitioned log on Aeron.",
     subcommands = { MembershipCommand.class, DevCommand.class,
-        io.swimlog.tools.broker.NodeCommand.class, io.swimlog.tools.broker.TopicCommand.class,
+        io.swimlog.tools.broker.NodeCommand.class, io.swimlog.tools.broker.DriverCommand.class,
+        io.swimlog.tools.broker.TopicCommand.class,
         io.swimlog.tools.broker.ProduceCommand.class, io.swimlog.tools.broker.ConsumeCommand.class,
         io.swimlog.tools.broker.MembersCommand.class,
         io.swimlog.tools.broker.PerfCommand.class })

@@ -100,6 +100,24 @@ public final class BrokerContext
             return this;
         }
 
+        if (null == threadingMode)
+        {
+            final String name = System.getProperty(THREADING_MODE_PROP, "dedicated");
+            try
+            {
+                threadingMode = BrokerThreadingMode.valueOf(name.toUpperCase(Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(
+                    THREADING_MODE_PROP + " must be dedicated or shared, not '" + name + "'", ex);
+            }
+        }
+        if (BrokerThreadingMode.SHARED == threadingMode && (null != aeron || null != aeronDirectoryName))
+        {
+            throw new IllegalArgumentException("shared threading runs the embedded media driver on the broker's " +
+                "thread, so it cannot be used with an external driver (aeron.dir) or a given Aeron client");
+        }
         bindAddress = parseHostPort(bind);
         if (null == nodeId)
         {
@@ -168,24 +186,6 @@ public final class BrokerContext
         if (null == idleStrategy)
         {
             idleStrategy = IdleStrategies.newIdleStrategy(idleStrategyName);
-        }
-        if (null == threadingMode)
-        {
-            final String name = System.getProperty(THREADING_MODE_PROP, "dedicated");
-            try
-            {
-                threadingMode = BrokerThreadingMode.valueOf(name.toUpperCase(Locale.ROOT));
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new IllegalArgumentException(
-                    THREADING_MODE_PROP + " must be dedicated or shared, not '" + name + "'", ex);
-            }
-        }
-        if (BrokerThreadingMode.SHARED == threadingMode && (null != aeron || null != aeronDirectoryName))
-        {
-            throw new IllegalArgumentException("shared threading runs the embedded media driver on the broker's " +
-                "thread, so it cannot be used with an external driver (aeron.dir) or a given Aeron client");
         }
         if (null == errorHandler)
         {

@@ -141,16 +141,27 @@ public final class BrokerNode implements AutoCloseable
 
     private static MediaDriver launchEmbeddedDriver(final BrokerThreadingMode threadingMode)
     {
-        return MediaDriver.launch(new MediaDriver.Context()
+        return MediaDriver.launch(driverContext()
             .aeronDirectoryName(EmbeddedMediaDriver.freshDirectory("broker"))
             .dirDeleteOnStart(true)
+            .threadingMode(BrokerThreadingMode.SHARED == threadingMode ? ThreadingMode.INVOKER : ThreadingMode.SHARED));
+    }
+
+    /**
+     * The settings of the node's media drivers, for a driver of its own or one a host's processes share: one
+     * thread for the driver, socket buffers and receive window sized for the large MTU that loopback allows, the
+     * directory deleted on close. The caller names the directory.
+     */
+    public static MediaDriver.Context driverContext()
+    {
+        return new MediaDriver.Context()
             .dirDeleteOnShutdown(true)
-            .threadingMode(BrokerThreadingMode.SHARED == threadingMode ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
+            .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(driverIdleStrategy())
             .socketRcvbufLength(2 * 1024 * 1024)
             .socketSndbufLength(2 * 1024 * 1024)
             .initialWindowLength(2 * 1024 * 1024)
-            .warnIfDirectoryExists(false));
+            .warnIfDirectoryExists(false);
     }
 
     /**

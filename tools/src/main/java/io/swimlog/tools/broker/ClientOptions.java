@@ -14,6 +14,11 @@ public final class ClientOptions
         description = "A broker's address, as printed by 'swimlog dev' or given to 'swimlog node --bind'.")
     String bootstrap;
 
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "Use the media driver running in DIR (see 'swimlog driver') instead of embedding one " +
+            "(as -Daeron.dir=DIR does).")
+    String aeronDir = System.getProperty("aeron.dir");
+
     /**
      * A fresh directory for a command's embedded media driver, named as the project's other embedded drivers so
      * that the next launch reclaims it if the command is killed before it can delete it.
@@ -29,6 +34,7 @@ public final class ClientOptions
     ClientContext context(final CommandLine commandLine)
     {
         final ClientContext ctx = new ClientContext().bootstrap(bootstrap).clientName("swimlog-cli")
+            .aeronDirectoryName(aeronDir)
             .embeddedDriverDirectory(ClientOptions::embeddedDriverDirectory);
         try
         {

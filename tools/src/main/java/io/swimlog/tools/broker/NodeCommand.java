@@ -79,6 +79,11 @@ public final class NodeCommand implements Callable<Integer>
             "Default: ${DEFAULT-VALUE}.")
     String threading;
 
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "Use the media driver running in DIR (see 'swimlog driver') instead of embedding one " +
+            "(as -Daeron.dir=DIR does).")
+    String aeronDir = System.getProperty("aeron.dir");
+
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "0",
         description = "MTU of responses; 0 picks 65504 on loopback and 8192 elsewhere.")
     int mtu;
@@ -93,7 +98,7 @@ public final class NodeCommand implements Callable<Integer>
             .nodeId(id).bind(bind).dataDir(dataDir).flushPolicy(flushPolicy).mtu(mtu).seeds(seeds)
             .retentionBytes(retentionBytes).retentionMs(retentionMs)
             .threadingMode(parseChoice(commandLine, "--threading", threading, BrokerThreadingMode.class))
-            .aeronDirectoryName(System.getProperty("aeron.dir"))
+            .aeronDirectoryName(aeronDir)
             .errorHandler(MembershipRunCommand.errorPrinter(err));
         if (null != segmentBytes)
         {

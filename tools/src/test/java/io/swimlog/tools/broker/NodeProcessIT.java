@@ -68,6 +68,55 @@ class NodeProcessIT
     }
 
     @Test
+    void nodesAndClientsShareOneDriverGivenByAeronDir() throws Exception
+    {
+        final File driverDir = new File(dataDir, "driver");
+        final Process driver = startProcess("swimlog driver running in ", "driver", "--dir", driverDir.getPath());
+        Process node = null;
+        try
+        {
+            final Result second = swimlog(null, "driver", "--dir", driverDir.getPath());
+            assertThat(second.exitCode).isEqualTo(2);
+            assertThat(second.err).startsWith("swimlog: a media driver is already running in ");
+
+            final String bind = "127.0.0.1:" + BrokerCommandsTest.freeUdpPort();
+            node = startNode(bind, "--aeron-dir", driverDir.getPath());
+            final String[] viaDriver = { "--bootstrap", bind, "--aeron-dir", driverDir.getPath() };
+            assertThat(swimlog(null, concat(new String[]{ "topic", "create", "--topic", "shared" }, viaDriver))
+                .exitCode).isZero();
+            final Result produced = swimlog("one\ntwo\n",
+                concat(new String[]{ "produce", "--topic", "shared" }, viaDriver));
+            assertThat(produced.exitCode).as(produced.err).isZero();
+            final Result consumed = swimlog(null,
+                concat(new String[]{ "consume", "--topic", "shared", "--from-beginning", "--max", "2" }, viaDriver));
+            assertThat(consumed.out).isEqualTo("one\ntwo\n");
+
+            node.destroy();
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(node.exitValue()).isZero();
+            driver.destroy();
+            assertThat(driver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(driver.exitValue()).isZero();
+            assertThat(driverDir).as("the driver deletes its directory on SIGTERM").doesNotExist();
+        }
+        finally
+        {
+            if (null != node)
+            {
+                node.destroyForcibly();
+            }
+            driver.destroyForcibly();
+        }
+    }
+
+    private static String[] concat(final String[] first, final String[] second)
+    {
+        final String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    @Test
     void retentionFlagsDeleteTheOldestSegmentsAndBadValuesAreRefused() throws Exception
     {
         final Result refused = swimlog(null, "node", "--id", "n1", "--bind",
@@ -115,21 +164,29 @@ class NodeProcessIT
 
     private Process startNode(final String bind, final String... extraArgs) throws IOException
     {
-        final List<String> command = command("node", "--id", "n1", "--bind", bind, "--data-dir",
-            dataDir.getAbsolutePath());
-        command.addAll(List.of(extraArgs));
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final List<String> args = new ArrayList<>(List.of("node", "--id", "n1", "--bind", bind, "--data-dir",
+            dataDir.getAbsolutePath()));
+        args.addAll(List.of(extraArgs));
+        return startProcess("swimlog node n1 serving on " + bind, args.toArray(new String[0]));
+    }
+
+    /**
+     * Starts a long-running command and returns once it has printed a line starting with {@code readyLine}.
+     */
+    private static Process startProcess(final String readyLine, final String... args) throws IOException
+    {
+        final Process process = new ProcessBuilder(command(args)).redirectErrorStream(true).start();
         final BufferedReader reader = new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while (null != (line = reader.readLine()))
         {
-            if (line.startsWith("swimlog node n1 serving on " + bind))
+            if (line.startsWith(readyLine))
             {
                 return process;
             }
         }
-        throw new IOException("the node exited before serving");
+        throw new IOException("'swimlog " + args[0] + "' exited before it was ready");
     }
 
     private static List<String> command(final String... args)
