@@ -134,7 +134,7 @@ public final class ClientContext implements Cloneable
         {
             throw new IllegalArgumentException("fetch max bytes and max poll records must be positive");
         }
-        newIdleStrategy();
+        newIdleStrategy(); // a bad name fails here, with the other settings, not later on the I/O thread
         concluded = true;
 
         return this;

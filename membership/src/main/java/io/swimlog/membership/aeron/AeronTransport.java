@@ -27,12 +27,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Membership datagrams over Aeron UDP: one subscription on {@code aeron:udp?endpoint=<bind>} (stream
  * {@link #MEMBERSHIP_STREAM_ID}), and one small {@link ExclusivePublication} per peer in use
- * ({@code aeron:udp?endpoint=<peer>|term-length=64k|linger=...}), created on demand and closed soon after its
- * last send (100 ms by default). An open publication costs about 15 packets a second on the wire (Aeron's
- * 100 ms heartbeats and the receiver's 200 ms status messages) whether or not it carries anything, and SWIM talks
- * to a random peer each round, so a member holds only the publications of the last moments: its traffic stays
- * flat in the cluster's size (about two publications opened and closed a second) instead of growing with the
- * peers it talked to lately.
+ * ({@code aeron:udp?endpoint=<peer>|term-length=64k|linger=...}), created on demand and closed once idle
+ * ({@link AeronTransportContext#PUBLICATION_IDLE_TIMEOUT_MS_DEFAULT}, 3 s: three probe intervals). An open
+ * publication costs about 15 packets a second on the wire (Aeron's 100 ms heartbeats and the receiver's 200 ms
+ * status messages) whether or not it carries anything, and SWIM talks to a random peer each round, so a member
+ * holds only the publications of the last few rounds instead of one to every peer it ever talked to.
  * <p>
  * Invariants:
  * <ul>
