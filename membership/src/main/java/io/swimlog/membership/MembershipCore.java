@@ -138,6 +138,9 @@ public final class MembershipCore
     private long nextPushPullNs;
     private long nextReconnectNs;
     private long nextReclaimNs;
+    private long reconnectBroughtForwardNs = Long.MIN_VALUE / 2;
+    /** Where the last reconnect request went: its whole-view answer is answered with this member's whole view. */
+    private String reconnectEndpoint;
 
     private boolean started;
     private boolean joining;
@@ -789,12 +792,13 @@ public final class MembershipCore
                 if (suspicion.deservesLastChance())
                 {
                     // Swimlog's addition to memberlist: an unconfirmed suspicion may only mean this member missed
-                    // the refutation (epidemics miss a member now and then under loss). Ask the suspect for its
-                    // own newest state, once a period a few times; only silence to all makes it dead. Its own
-                    // entry is all that can refute, and at 10,000 members its whole view is ~290 datagrams, which
-                    // under loss thousands of members with missed refutations would ask for at once.
+                    // the refutation, or the suspect never heard of it (epidemics miss a member now and then under
+                    // loss). Tell the suspect it is suspected and ask for its own newest state, once a period a few
+                    // times; only silence to all makes it dead. Its own entry is all that can refute, and at 10,000
+                    // members its whole view is ~290 datagrams, which under loss thousands of members with missed
+                    // refutations would ask for at once.
                     suspicion.takeLastChance(nowNs + awareness.scaleTimeout(probeIntervalNs));
-                    sendSelf(table.endpoint(member), false, true);
+                    sendSelf(table.endpoint(member), false, true, member);
                     work++;
                     continue;
                 }
@@ -938,7 +942,8 @@ public final class MembershipCore
             final int member = deadMembers.getInt(i);
             if (table.state(member) == MemberState.DEAD && choice-- == 0)
             {
-                sendSelf(table.endpoint(member), false, false);
+                reconnectEndpoint = table.endpoint(member);
+                sendSelf(reconnectEndpoint, false, false, member);
                 return 1;
             }
         }
@@ -946,11 +951,27 @@ public final class MembershipCore
         {
             if (!seed.equals(table.endpoint(self)) && !isLiveEndpoint(seed) && choice-- == 0)
             {
-                sendSelf(seed, false, false);
+                reconnectEndpoint = seed;
+                sendSelf(seed, false, false, MemberTable.NONE);
                 return 1;
             }
         }
         return 0;
+    }
+
+    /**
+     * A member held dead is alive again: a partition may have healed, and the rest of its side is still held dead
+     * here until a reconnect reaches one of them. The next reconnect comes within a probe interval instead of a
+     * reconnect interval; at most once per reconnect interval, so a heal of thousands of members at most doubles
+     * the reconnect rate (each reconnect to a live member is two whole views).
+     */
+    private void reconnectSoon()
+    {
+        if (nowNs - reconnectBroughtForwardNs >= reconnectIntervalNs)
+        {
+            reconnectBroughtForwardNs = nowNs;
+            nextReconnectNs = Math.min(nextReconnectNs, nowNs + (long)(random.nextDouble() * probeIntervalNs));
+        }
     }
 
     /**
@@ -978,18 +999,31 @@ public final class MembershipCore
     }
 
     /**
-     * A push-pull carrying only this member: one small datagram. As a request ({@code reply} false) a member on the
-     * far side of a healed partition answers it with its whole view, or with only its own entry when
-     * {@code selfOnly} (a suspect's last chance), while it costs nothing much when the target really is dead; as a
-     * reply, it is that own-entry answer.
+     * A push-pull carrying only this member, and in a request also the responder's entry as this member holds it:
+     * one small datagram. As a request ({@code reply} false) a member on the far side of a healed partition answers
+     * it with its whole view, or with only its own entry when {@code selfOnly} (a suspect's last chance), while it
+     * costs nothing much when the target really is dead; as a reply, it is that own-entry answer.
+     * <p>
+     * The responder's entry is what lets both sides of a heal agree in one exchange: the responder learns that it is
+     * held dead (or suspect), refutes before it answers, and the answer carries the new incarnation, which overrides
+     * the death here. Without it the responder would answer at the incarnation this member holds dead, the answer
+     * would change nothing, and the two would have to reconnect to each other by chance.
+     *
+     * @param about the member at {@code endpoint} whose entry goes with a request, or {@link MemberTable#NONE}.
      */
-    private void sendSelf(final String endpoint, final boolean reply, final boolean selfOnly)
+    private void sendSelf(final String endpoint, final boolean reply, final boolean selfOnly, final int about)
     {
         counters.increment(Counter.PUSH_PULLS);
-        codec.pushPullBegin(sendBuffer, 0, reply, false, selfOnly, 0, 1);
+        codec.pushPullBegin(sendBuffer, 0, reply, false, selfOnly, 0, about == MemberTable.NONE ? 1 : 2);
         codec.pushPullMember(
             table.incarnation(self), stateCode(table.state(self)), selfIdBytes, selfEndpointBytes,
             table.metadata(self));
+        if (about != MemberTable.NONE)
+        {
+            codec.pushPullMember(
+                table.incarnation(about), stateCode(table.state(about)), table.idBytes(about),
+                table.endpointBytes(about), table.metadata(about));
+        }
         send(endpoint, codec.pushPullEnd(selfIdBytes, selfEndpointBytes));
     }
 
@@ -1315,11 +1349,23 @@ public final class MembershipCore
                 if (!selfOnly)
                 {
                     joining = false; // only a whole view ends a join
+                    if (chunkIndex == 0 && reconnectEndpoint != null &&
+                        reconnectEndpoint.equals(endpointOf(sourceId, sourceEndpoint)))
+                    {
+                        // The far side of a healed partition answered: it has this side's view of it only through
+                        // this member's own entry, and still holds the rest of this side dead at incarnations no
+                        // entry of theirs can override. Push the whole view back (as a reply: nothing answers it),
+                        // so that it suspects what this side holds dead of its own, and those members refute.
+                        // Together with its answer this is Serf's reconnect, a full two-way exchange, paid for
+                        // only when the far side turns out to be alive.
+                        reconnectEndpoint = null;
+                        sendState(endpointOf(sourceId, sourceEndpoint), true, false);
+                    }
                 }
             }
             else if (selfOnly)
             {
-                sendSelf(endpointOf(sourceId, sourceEndpoint), true, true);
+                sendSelf(endpointOf(sourceId, sourceEndpoint), true, true, MemberTable.NONE);
             }
             else if (chunkIndex == 0)
             {
@@ -1413,6 +1459,10 @@ public final class MembershipCore
         viewVersion++;
         if (isNew || oldState.isDeadOrLeft())
         {
+            if (oldState == MemberState.DEAD && !isNew)
+            {
+                reconnectSoon();
+            }
             sink.onMemberEvent(MembershipEventType.JOINED, table.id(r), incarnation, nowNs);
         }
         else

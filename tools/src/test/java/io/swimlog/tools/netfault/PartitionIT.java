@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A partition {m0, m1} | {m2, m3, m4} made with nftables address sets: each side declares the other dead; after
  * the heal the cluster is one view again within {@link #HEAL_BOUND_MS}, with nobody restarted: the members'
- * periodic re-probing of recently dead members and seeds (every 5 s in the local profile) and push-pull bring
- * the sides back together.
+ * periodic reconnect to recently dead members and seeds (every 5 s in the local profile; sooner once one dead member
+ * is seen alive again) tells the far side it is held dead, so it refutes, and the two exchange whole views, so each
+ * side learns whom the other holds dead and those refute too ({@code PartitionHealSimulationTest} checks the same
+ * heal over many seeds in simulation).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class PartitionIT
@@ -23,8 +25,9 @@ class PartitionIT
         "--gossip-interval-ms", "100");
     private static final long DEAD_BOUND_MS = 30_000;
     /**
-     * The bound for one view after the heal: up to one reconnect interval (5 s) before a side probes the other,
-     * then a push-pull and refutations gossiped in well under a second; three times that for a loaded machine.
+     * The bound for one view after the heal: up to one reconnect interval (5 s) before a side reaches the other,
+     * then two whole views exchanged and refutations gossiped in about a second; three times that for a loaded
+     * machine.
      */
     static final long HEAL_BOUND_MS = 20_000;
 

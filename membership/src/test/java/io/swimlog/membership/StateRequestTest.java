@@ -11,18 +11,22 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A suspect's last chance: the state request sent when an unconfirmed suspicion runs out asks for the suspect's own
- * entry only, and is answered with one datagram instead of the suspect's whole view; other state requests (push-pull,
- * reconnect, version 0 peers) still get the whole view.
+ * The small state requests. A suspect's last chance (sent when an unconfirmed suspicion runs out) asks for the
+ * suspect's own entry only and is answered with one datagram instead of the suspect's whole view; other state
+ * requests (push-pull, reconnect, version 0 peers) still get the whole view. Both the last chance and the reconnect
+ * to a dead member carry the target's entry as the requester holds it, so a target that did not know refutes
+ * before it answers; a reconnect's whole-view answer is answered with the requester's whole view.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LastChanceTest
+class StateRequestTest
 {
     private static final long MS = 1_000_000L;
 
@@ -204,7 +208,8 @@ class LastChanceTest
         assertThat(request).as("a last chance before node-2 is declared dead").isNotNull();
         assertThat(request.reply()).isEqualTo(BooleanType.FALSE);
         assertThat(request.selfOnly()).isEqualTo(BooleanType.TRUE);
-        assertThat(request.members().count()).isEqualTo(1);
+        assertThat(entries(request)).as("the requester and the suspect as it holds it").containsExactly(
+            new Entry("node-1", MemberStateCode.ALIVE, 7), new Entry("node-2", MemberStateCode.SUSPECT, 1));
 
         // The answer refutes: node-2 at a newer incarnation is alive again.
         codec.pushPullBegin(payload, 0, true, false, true, 0, 1);
@@ -227,5 +232,126 @@ class LastChanceTest
         codec.pushPullMember(1, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
         deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
         assertThat(core.isJoining()).isFalse();
+    }
+
+    @Test
+    void aRequestThatHoldsTheResponderSuspectOrDeadMakesItRefuteBeforeItAnswers()
+    {
+        final MembershipCore core = core(3, List.of());
+        codec.pushPullBegin(payload, 0, false, false, true, 0, 2);
+        codec.pushPullMember(1, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+        codec.pushPullMember(7, MemberStateCode.SUSPECT, utf8("node-1"), utf8(endpoint(1)), new byte[0]);
+        deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
+
+        assertThat(sent).hasSize(1);
+        assertThat(entries(pushPull(sent.get(0).payload()))).as("refuted before answering")
+            .containsExactly(new Entry("node-1", MemberStateCode.ALIVE, 8));
+        sent.clear();
+
+        codec.pushPullBegin(payload, 0, false, false, false, 0, 2);
+        codec.pushPullMember(1, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+        codec.pushPullMember(8, MemberStateCode.DEAD, utf8("node-1"), utf8(endpoint(1)), new byte[0]);
+        deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
+
+        assertThat(core.localIncarnation()).isEqualTo(9);
+        assertThat(incarnationsIn(sent, endpoint(2), true)).as("the whole view, with the refutation")
+            .containsEntry("node-1", 9L).hasSize(4);
+    }
+
+    @Test
+    void aReconnectCarriesTheDeadMembersEntryAndItsWholeViewAnswerGetsTheWholeViewBack()
+    {
+        final MembershipCore core = core(5, List.of());
+        deliver(core, codec.dead(payload, 0, 1, utf8("node-2"), new UnsafeBuffer(utf8("node-3")), 0, 6));
+        assertThat(core.stateOf("node-2")).isEqualTo(MemberState.DEAD);
+        sent.clear();
+
+        // Only a reconnect sends a state request to a dead member; about one a reconnect interval in the cluster.
+        long now = 0;
+        PushPullDecoder request = null;
+        while (request == null && now < 3_600_000 * MS)
+        {
+            now += 100 * MS;
+            core.onTimers(now);
+            for (final Sent datagram : sent)
+            {
+                final MessageHeaderDecoder header =
+                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(datagram.payload()), 0);
+                if (datagram.endpoint().equals(endpoint(2)) && header.templateId() == PushPullDecoder.TEMPLATE_ID)
+                {
+                    request = pushPull(datagram.payload());
+                }
+            }
+            sent.clear();
+        }
+        assertThat(request).as("a reconnect to the dead member").isNotNull();
+        assertThat(request.reply()).isEqualTo(BooleanType.FALSE);
+        assertThat(request.selfOnly()).isEqualTo(BooleanType.FALSE);
+        assertThat(entries(request)).containsExactly(
+            new Entry("node-1", MemberStateCode.ALIVE, 7), new Entry("node-2", MemberStateCode.DEAD, 1));
+
+        // node-2 refuted and answers with its whole view: this member pushes its own back, once.
+        for (int round = 0; round < 2; round++)
+        {
+            codec.pushPullBegin(payload, 0, true, false, false, 0, 2);
+            codec.pushPullMember(2, MemberStateCode.ALIVE, utf8("node-2"), utf8(endpoint(2)), new byte[0]);
+            codec.pushPullMember(7, MemberStateCode.DEAD, utf8("node-1"), utf8(endpoint(1)), new byte[0]);
+            deliver(core, codec.pushPullEnd(utf8("node-2"), utf8(endpoint(2))));
+            assertThat(core.stateOf("node-2")).isEqualTo(MemberState.ALIVE);
+            if (round == 0)
+            {
+                assertThat(incarnationsIn(sent, endpoint(2), true)).as("the whole view back, refuted")
+                    .containsEntry("node-1", 8L).containsEntry("node-2", 2L).hasSize(6);
+            }
+            else
+            {
+                assertThat(incarnationsIn(sent, endpoint(2), true)).as("nothing pushed for a second answer").isEmpty();
+            }
+            sent.clear();
+        }
+    }
+
+    private static Map<String, Long> incarnationsIn(
+        final List<Sent> datagrams, final String endpoint, final boolean reply)
+    {
+        final Map<String, Long> incarnations = new HashMap<>();
+        for (final Sent datagram : datagrams)
+        {
+            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(new UnsafeBuffer(datagram.payload()), 0);
+            if (!datagram.endpoint().equals(endpoint) || header.templateId() != PushPullDecoder.TEMPLATE_ID)
+            {
+                continue;
+            }
+            final PushPullDecoder decoder = pushPull(datagram.payload());
+            if ((decoder.reply() == BooleanType.TRUE) != reply || decoder.selfOnly() == BooleanType.TRUE)
+            {
+                continue;
+            }
+            for (final Entry entry : entries(decoder))
+            {
+                incarnations.put(entry.id(), entry.incarnation());
+            }
+        }
+        return incarnations;
+    }
+
+    private record Entry(String id, MemberStateCode state, long incarnation)
+    {
+    }
+
+    /** The entries of a push-pull, each read whole in the schema's order (SBE's var data cannot be skipped). */
+    private static List<Entry> entries(final PushPullDecoder decoder)
+    {
+        final List<Entry> entries = new ArrayList<>();
+        for (final PushPullDecoder.MembersDecoder member : decoder.members())
+        {
+            final long incarnation = member.incarnation();
+            final MemberStateCode state = member.state();
+            final String id = member.memberId();
+            member.skipEndpoint();
+            member.skipMetadata();
+            entries.add(new Entry(id, state, incarnation));
+        }
+        return entries;
     }
 }
