@@ -157,6 +157,10 @@ final class FaultCluster implements AutoCloseable
     {
         for (final MemberJvm member : members)
         {
+            member.terminate(); // all leave at once, not one after another
+        }
+        for (final MemberJvm member : members)
+        {
             member.close();
         }
         network.close();

@@ -22,7 +22,8 @@ import java.util.function.Predicate;
  * command the caller builds (usually inside a network namespace), with its output read on threads of its own:
  * each stdout line parsed into {@link #events()}, each stderr line kept as text.
  * <p>
- * {@link #close()} leaves no process behind, even a stopped one. Threading: the reader threads append, the test
+ * {@link #close()} leaves no process behind, even a stopped one, and nothing of it in /dev/shm unless it had to be
+ * killed. Threading: the reader threads append, the test
  * thread reads (copy-on-write lists).
  */
 final class MemberJvm implements AutoCloseable
@@ -34,6 +35,8 @@ final class MemberJvm implements AutoCloseable
         "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
         "-Djava.net.preferIPv4Stack=true",
         "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
+    private static final long EXIT_TIMEOUT_MS = 10_000;
 
     private final String id;
     private final Process process;
@@ -195,7 +198,11 @@ final class MemberJvm implements AutoCloseable
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    public void close()
+    /**
+     * Asks the member to stop as a user would, without waiting: SIGCONT (it may be stopped), then SIGTERM, on which
+     * it leaves and closes its embedded driver, deleting the driver's directory in /dev/shm (a SIGKILL leaves it).
+     */
+    void terminate()
     {
         if (process.isAlive())
         {
@@ -205,17 +212,31 @@ final class MemberJvm implements AutoCloseable
             }
             catch (final RuntimeException ignore)
             {
-                // It may have exited in between; SIGKILL below ends a stopped process as well.
+                // It may have exited in between; SIGTERM to an exited process is a no-op.
             }
-            process.destroyForcibly();
-            try
+            process.destroy();
+        }
+    }
+
+    /**
+     * {@link #terminate()}, then SIGKILL if it has not exited within {@link #EXIT_TIMEOUT_MS} (its leave waits up
+     * to 3 s for acknowledgements).
+     */
+    public void close()
+    {
+        terminate();
+        try
+        {
+            if (!process.waitFor(EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS))
             {
+                process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
