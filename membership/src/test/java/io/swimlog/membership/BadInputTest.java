@@ -143,28 +143,8 @@ class BadInputTest
         final byte[] key = new byte[16];
         Arrays.fill(key, (byte)1);
         final List<String> sent = new ArrayList<>();
-        final Transport transport = new Transport()
-        {
-            public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
-            {
-                sent.add(endpoint);
-                return true;
-            }
-
-            public int poll(final DatagramHandler handler, final int limit)
-            {
-                return 0;
-            }
-
-            public String localEndpoint()
-            {
-                return "127.0.0.1:7946";
-            }
-
-            public void close()
-            {
-            }
-        };
+        final Transport transport =
+            new SendOnlyTransport("127.0.0.1:7946", (endpoint, buffer, offset, length) -> sent.add(endpoint));
         final MembershipContext ctx = new MembershipContext().memberId("keyed").transport(transport)
             .keyring(Keyring.of(key)).conclude();
         final MembershipCounters counters = new MembershipCounters();

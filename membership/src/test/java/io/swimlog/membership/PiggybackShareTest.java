@@ -3,7 +3,6 @@ package io.swimlog.membership;
 import io.swimlog.membership.codecs.AliveDecoder;
 import io.swimlog.membership.codecs.MessageHeaderDecoder;
 import io.swimlog.membership.codecs.UserBroadcastDecoder;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -23,30 +22,12 @@ class PiggybackShareTest
     private final MessageCodec codec = new MessageCodec();
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[1500]);
 
-    private final Transport transport = new Transport()
+    private final Transport transport = new SendOnlyTransport("10.0.0.1:7946", (endpoint, buffer, offset, length) ->
     {
-        public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
-        {
-            final byte[] copy = new byte[length];
-            buffer.getBytes(offset, copy);
-            sent.add(copy);
-            return true;
-        }
-
-        public int poll(final DatagramHandler handler, final int limit)
-        {
-            return 0;
-        }
-
-        public String localEndpoint()
-        {
-            return "10.0.0.1:7946";
-        }
-
-        public void close()
-        {
-        }
-    };
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        sent.add(copy);
+    });
 
     private void deliver(final MembershipCore core, final int length)
     {

@@ -4,7 +4,6 @@ import io.swimlog.membership.codecs.BooleanType;
 import io.swimlog.membership.codecs.MemberStateCode;
 import io.swimlog.membership.codecs.MessageHeaderDecoder;
 import io.swimlog.membership.codecs.PushPullDecoder;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,32 +38,14 @@ class StateRequestTest
     private final MessageCodec codec = new MessageCodec();
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[1500]);
 
-    private final Transport transport = new Transport()
+    private final Transport transport = new SendOnlyTransport("10.0.0.1:7946", (endpoint, buffer, offset, length) ->
     {
-        public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
-        {
-            final UnsafeBuffer opened = new UnsafeBuffer(new byte[1500]);
-            final int openedLength = envelope.open(buffer, offset, length, opened, 0);
-            final byte[] copy = new byte[openedLength];
-            opened.getBytes(0, copy);
-            sent.add(new Sent(endpoint, copy));
-            return true;
-        }
-
-        public int poll(final DatagramHandler handler, final int limit)
-        {
-            return 0;
-        }
-
-        public String localEndpoint()
-        {
-            return "10.0.0.1:7946";
-        }
-
-        public void close()
-        {
-        }
-    };
+        final UnsafeBuffer opened = new UnsafeBuffer(new byte[1500]);
+        final int openedLength = envelope.open(buffer, offset, length, opened, 0);
+        final byte[] copy = new byte[openedLength];
+        opened.getBytes(0, copy);
+        sent.add(new Sent(endpoint, copy));
+    });
 
     private static byte[] utf8(final String s)
     {
@@ -188,23 +169,7 @@ class StateRequestTest
         }
         assertThat(core.stateOf("node-2")).isEqualTo(MemberState.SUSPECT);
         sent.clear();
-        final long deadline = now + 600_000 * MS;
-        PushPullDecoder request = null;
-        while (request == null && now < deadline && core.stateOf("node-2") == MemberState.SUSPECT)
-        {
-            now += 10 * MS;
-            core.onTimers(now);
-            for (final Sent datagram : sent)
-            {
-                final MessageHeaderDecoder header =
-                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(datagram.payload()), 0);
-                if (datagram.endpoint().equals(endpoint(2)) && header.templateId() == PushPullDecoder.TEMPLATE_ID)
-                {
-                    request = pushPull(datagram.payload());
-                }
-            }
-            sent.clear();
-        }
+        final PushPullDecoder request = firstStateRequestTo(core, endpoint(2), now, 600_000 * MS, MemberState.SUSPECT);
         assertThat(request).as("a last chance before node-2 is declared dead").isNotNull();
         assertThat(request.reply()).isEqualTo(BooleanType.FALSE);
         assertThat(request.selfOnly()).isEqualTo(BooleanType.TRUE);
@@ -267,23 +232,7 @@ class StateRequestTest
         sent.clear();
 
         // Only a reconnect sends a state request to a dead member; about one a reconnect interval in the cluster.
-        long now = 0;
-        PushPullDecoder request = null;
-        while (request == null && now < 3_600_000 * MS)
-        {
-            now += 100 * MS;
-            core.onTimers(now);
-            for (final Sent datagram : sent)
-            {
-                final MessageHeaderDecoder header =
-                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(datagram.payload()), 0);
-                if (datagram.endpoint().equals(endpoint(2)) && header.templateId() == PushPullDecoder.TEMPLATE_ID)
-                {
-                    request = pushPull(datagram.payload());
-                }
-            }
-            sent.clear();
-        }
+        final PushPullDecoder request = firstStateRequestTo(core, endpoint(2), 0, 3_600_000 * MS, MemberState.DEAD);
         assertThat(request).as("a reconnect to the dead member").isNotNull();
         assertThat(request.reply()).isEqualTo(BooleanType.FALSE);
         assertThat(request.selfOnly()).isEqualTo(BooleanType.FALSE);
@@ -309,6 +258,31 @@ class StateRequestTest
             }
             sent.clear();
         }
+    }
+
+    /**
+     * Runs the member's timers in 10 ms steps from {@code fromNs} until it sends a push-pull to {@code endpoint}
+     * (returned), {@code forNs} have passed or node-2 leaves {@code state} (null returned).
+     */
+    private PushPullDecoder firstStateRequestTo(
+        final MembershipCore core, final String endpoint, final long fromNs, final long forNs, final MemberState state)
+    {
+        for (long now = fromNs + 10 * MS; now < fromNs + forNs && core.stateOf("node-2") == state; now += 10 * MS)
+        {
+            core.onTimers(now);
+            for (final Sent datagram : sent)
+            {
+                final MessageHeaderDecoder header =
+                    new MessageHeaderDecoder().wrap(new UnsafeBuffer(datagram.payload()), 0);
+                if (datagram.endpoint().equals(endpoint) && header.templateId() == PushPullDecoder.TEMPLATE_ID)
+                {
+                    sent.clear();
+                    return pushPull(datagram.payload());
+                }
+            }
+            sent.clear();
+        }
+        return null;
     }
 
     private static Map<String, Long> incarnationsIn(
