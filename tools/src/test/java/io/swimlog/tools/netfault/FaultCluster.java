@@ -157,7 +157,7 @@ final class FaultCluster implements AutoCloseable
     {
         for (final MemberJvm member : members)
         {
-            member.terminate(); // all leave at once, not one after another
+            member.requestStop(); // all leave at once, not one after another
         }
         for (final MemberJvm member : members)
         {
