@@ -48,7 +48,10 @@ class SimulationScenarioTest
         });
         assertThat(report.falseDead()).isZero();
         assertThat(report.converged()).isTrue();
-        assertThat(report.messagesPerMemberPerSecond()).isBetween(1.5, 4.0);
+        // About 2 (a probe and its ack) plus the gossip of two crashes' suspicions, their confirmations by the
+        // members that fail to probe them (each re-gossiped, as Lifeguard does) and the deaths: 2.2 without crashes,
+        // 4.0 here.
+        assertThat(report.messagesPerMemberPerSecond()).isBetween(1.5, 4.5);
         assertThat(report.toJson()).contains("\"start\":\"running\"", "\"converge_ms\":0");
         assertThat(report.toText()).contains("started as a running cluster");
     }
