@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   confirmation that shortens the suspicion timer (or, at a higher i, restarts it); about this member itself it
  *   makes it refute.</li>
  *   <li>DEAD(i) applies to a live M when i is at least M's incarnation; from M itself it means LEFT.</li>
+ *   <li>M held SUSPECT or DEAD in a push-pull state is suspected (a wrongly dead M then refutes), but with no
+ *   accuser, since this member observed nothing: it confirms no suspicion here or where it is gossiped.</li>
  *   <li>A refutation is ALIVE at an incarnation above every accusation heard, gossiped like any update.</li>
  *   <li>A suspicion timer that runs out without independent confirmation first asks the suspect for its state a
  *   few times (Swimlog's addition): a refutation this member missed then arrives before it declares DEAD.</li>
