@@ -58,7 +58,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The broker's one protocol thread: reads requests from the node's endpoint, keeps client sessions, appends
+ * The broker's one protocol thread: reads requests from the node's endpoint (UDP, and IPC from clients of the
+ * node's own media driver; a session answers on the medium its client named), keeps client sessions, appends
  * produced batches to partition logs and answers fetches from them.
  * <p>
  * Duty cycle ({@link #doWork()}): read the clock once; poll requests; make this cycle's appends durable once per
@@ -92,7 +93,9 @@ final class BrokerConductor implements Agent
     private final BrokerCounters counters;
     private final MetadataStore metadataStore;
     private final MemberDirectory memberDirectory;
+    private final Subscription ipcSubscription;
     private final FragmentAssembler assembler;
+    private final FragmentAssembler ipcAssembler;
     private final TopicTable topics = new TopicTable();
     private final File logsDir;
 
@@ -145,6 +148,7 @@ final class BrokerConductor implements Agent
         final BrokerContext ctx,
         final Aeron aeron,
         final Subscription subscription,
+        final Subscription ipcSubscription,
         final BrokerCounters counters,
         final MetadataStore metadataStore,
         final MemberDirectory memberDirectory)
@@ -152,11 +156,13 @@ final class BrokerConductor implements Agent
         this.ctx = ctx;
         this.aeron = aeron;
         this.subscription = subscription;
+        this.ipcSubscription = ipcSubscription;
         this.counters = counters;
         this.metadataStore = metadataStore;
         this.memberDirectory = memberDirectory;
         this.logsDir = new File(ctx.dataDir(), "logs");
         this.assembler = new FragmentAssembler(this::onFragment, 64 * 1024, true);
+        this.ipcAssembler = new FragmentAssembler(this::onFragment, 64 * 1024, true);
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(ctx.maxMessageLength(), 64));
         this.copyBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(ctx.maxMessageLength(), 64));
         this.nextSessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
@@ -216,6 +222,7 @@ final class BrokerConductor implements Agent
     {
         nowNs = ctx.nanoClock().nanoTime();
         int workCount = subscription.poll(assembler, FRAGMENT_LIMIT);
+        workCount += ipcSubscription.poll(ipcAssembler, FRAGMENT_LIMIT);
         workCount += commitAndAcknowledge();
         workCount += servePendingFetches();
         workCount += drainBacklogs();
@@ -451,7 +458,10 @@ final class BrokerConductor implements Agent
         {
             return false;
         }
-        if (!"udp".equals(uri.media()) || null == uri.get("endpoint") || channel.length() > 1024)
+        final boolean overUdp = "udp".equals(uri.media()) && null != uri.get("endpoint");
+        // Over IPC a client answers on a stream of its own, never on one of the request streams below the first.
+        final boolean overIpc = "ipc".equals(uri.media()) && streamId >= BrokerProtocol.FIRST_IPC_RESPONSE_STREAM_ID;
+        if (!(overUdp || overIpc) || channel.length() > 1024)
         {
             return false;
         }

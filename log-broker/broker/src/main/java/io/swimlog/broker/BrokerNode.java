@@ -18,8 +18,9 @@ import org.agrona.concurrent.IdleStrategy;
 import java.util.List;
 
 /**
- * A running broker node: media driver (embedded unless the context points at one), the request subscription on
- * the node's UDP endpoint, the metadata store, the partition logs and the conductor thread that serves them (and,
+ * A running broker node: media driver (embedded unless the context points at one), the request subscriptions on
+ * the node's UDP endpoint and, for clients of the same media driver, on IPC (stream
+ * {@link BrokerProtocol#ipcRequestStreamId(int)}: the node's port), the metadata store, the partition logs and the conductor thread that serves them (and,
  * with {@link BrokerThreadingMode#SHARED}, runs the embedded driver too).
  * <pre>{@code
  * try (BrokerNode node = BrokerNode.start(new BrokerContext().bind("127.0.0.1:7000").dataDir(dir)))
@@ -37,6 +38,7 @@ public final class BrokerNode implements AutoCloseable
     private final Aeron aeron;
     private final boolean ownsAeron;
     private final Subscription subscription;
+    private final Subscription ipcSubscription;
     private final BrokerCounters counters;
     private final MetadataStore metadataStore;
     private final BrokerConductor conductor;
@@ -49,6 +51,7 @@ public final class BrokerNode implements AutoCloseable
         MediaDriver launchedDriver = null;
         Aeron connected = ctx.aeron();
         Subscription requests = null;
+        Subscription ipcRequests = null;
         BrokerCounters brokerCounters = null;
         MetadataStore store = null;
         try
@@ -73,15 +76,20 @@ public final class BrokerNode implements AutoCloseable
             }
             requests = connected.addSubscription(
                 "aeron:udp?endpoint=" + ctx.bind(), BrokerProtocol.REQUEST_STREAM_ID);
+            // Clients on this node's driver (a host's shared driver) may send over shared memory instead: no
+            // datagrams, and the driver's thread is off the record's path.
+            ipcRequests = connected.addSubscription("aeron:ipc",
+                BrokerProtocol.ipcRequestStreamId(BrokerContext.parseHostPort(ctx.bind()).getPort()));
             brokerCounters = new BrokerCounters(connected, ctx.nodeId());
             store = null != ctx.metadataStore() ? ctx.metadataStore() : new FileMetadataStore(ctx.dataDir());
             final MemberDirectory directory = null != members ? members : () -> List.of(
                 new MemberDirectory.MemberInfo(ctx.nodeId(), ctx.bind(), 0, 0, new byte[0]));
-            this.conductor = new BrokerConductor(ctx, connected, requests, brokerCounters, store, directory);
+            this.conductor = new BrokerConductor(
+                ctx, connected, requests, ipcRequests, brokerCounters, store, directory);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(store, brokerCounters, requests);
+            CloseHelper.quietCloseAll(store, brokerCounters, ipcRequests, requests);
             if (null == ctx.aeron())
             {
                 CloseHelper.quietClose(connected);
@@ -93,6 +101,7 @@ public final class BrokerNode implements AutoCloseable
         this.aeron = connected;
         this.ownsAeron = null == ctx.aeron();
         this.subscription = requests;
+        this.ipcSubscription = ipcRequests;
         this.counters = brokerCounters;
         this.metadataStore = store;
         final Agent agent = null != launchedDriver && BrokerThreadingMode.SHARED == ctx.threadingMode() ?
@@ -217,7 +226,7 @@ public final class BrokerNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(runner, metadataStore, counters, subscription);
+        CloseHelper.closeAll(runner, metadataStore, counters, ipcSubscription, subscription);
         if (ownsAeron)
         {
             CloseHelper.closeAll(aeron, driver);

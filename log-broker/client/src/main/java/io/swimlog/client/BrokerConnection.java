@@ -81,6 +81,7 @@ public final class BrokerConnection implements AutoCloseable
     private Subscription responses;
     private ExclusivePublication requests;
     private String responseChannel;
+    private int responseStreamId = BrokerProtocol.RESPONSE_STREAM_ID;
     private ResponseHandler handler;
     private long sessionId = -1;
     private long correlationId;
@@ -189,6 +190,18 @@ public final class BrokerConnection implements AutoCloseable
 
     private void openChannels()
     {
+        if (ctx.ipc())
+        {
+            // The broker answers on a stream of our own: every IPC client of the driver subscribes on the same
+            // channel, and a driver-wide unique id keeps their streams apart.
+            responseStreamId = BrokerProtocol.ipcResponseStreamId(aeron.nextCorrelationId());
+            final String ipcChannel = "aeron:ipc?mtu=" + ctx.mtu() + "|term-length=" + ctx.termLength();
+            responseChannel = ipcChannel;
+            responses = aeron.addSubscription("aeron:ipc", responseStreamId);
+            requests = aeron.addExclusivePublication(
+                ipcChannel, BrokerProtocol.ipcRequestStreamId(ctx.bootstrapAddress().getPort()));
+            return;
+        }
         responses = aeron.addSubscription(
             "aeron:udp?endpoint=" + ctx.responseHost() + ":0", BrokerProtocol.RESPONSE_STREAM_ID);
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.connectTimeoutMs());
@@ -222,7 +235,9 @@ public final class BrokerConnection implements AutoCloseable
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.connectTimeoutMs());
         while (!requests.isConnected())
         {
-            checkDeadline(deadlineNs, "no broker is listening there");
+            checkDeadline(deadlineNs, ctx.ipc() ?
+                "no broker takes IPC requests on this media driver for port " + ctx.bootstrapAddress().getPort() +
+                " (is the node using the same --aeron-dir?)" : "no broker is listening there");
             idleStrategy.idle();
         }
 
@@ -232,7 +247,7 @@ public final class BrokerConnection implements AutoCloseable
         final ConnectRequestEncoder encoder = connectRequest.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .correlationId(connectCorrelationId)
             .protocolVersion(BrokerProtocol.PROTOCOL_VERSION)
-            .responseStreamId(BrokerProtocol.RESPONSE_STREAM_ID)
+            .responseStreamId(responseStreamId)
             .responseChannel(responseChannel)
             .clientName(ctx.clientName());
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();

@@ -36,6 +36,10 @@ public final class ClientContext implements Cloneable
      * backoff). Busy strategies trade a core each for latency.
      */
     public static final String IDLE_STRATEGY_PROP = "swimlog.client.idle.strategy";
+    /**
+     * Talk to the broker over IPC through the media driver the node uses (a host's shared driver) instead of UDP.
+     */
+    public static final String IPC_PROP = "swimlog.client.ipc";
 
     public static final int LOOPBACK_MTU = 65504;
     public static final int DEFAULT_MTU = 8192;
@@ -51,6 +55,7 @@ public final class ClientContext implements Cloneable
     private String aeronDirectoryName = System.getProperty(CommonContext.AERON_DIR_PROP_NAME);
     private Supplier<String> embeddedDriverDirectory;
     private String idleStrategyName = System.getProperty(IDLE_STRATEGY_PROP, IdleStrategies.BACKOFF);
+    private boolean ipc = Boolean.getBoolean(IPC_PROP);
     private Aeron aeron;
 
     // Producer settings.
@@ -133,6 +138,11 @@ public final class ClientContext implements Cloneable
         if (fetchMaxBytes < 1 || fetchMaxWaitMs < 0 || maxPollRecords < 1)
         {
             throw new IllegalArgumentException("fetch max bytes and max poll records must be positive");
+        }
+        if (ipc && null == aeronDirectoryName && null == aeron)
+        {
+            throw new IllegalArgumentException("ipc reaches only a broker on the same media driver: name that " +
+                "driver's directory (aeronDirectoryName, --aeron-dir)");
         }
         newIdleStrategy(); // a bad name fails here, with the other settings, not later on the I/O thread
         concluded = true;
@@ -321,6 +331,26 @@ public final class ClientContext implements Cloneable
     }
 
     /**
+     * @param ipc true to send requests and receive responses over IPC (shared memory) through the media driver
+     *            that the broker node uses, which must then be this client's driver too
+     *            ({@link #aeronDirectoryName}); false (the default) for UDP to {@link #bootstrap}. IPC takes the
+     *            datagrams and the driver's thread off each request's path: the lowest latency and CPU for a
+     *            client on the broker's host. The node takes IPC requests on the stream
+     *            {@link BrokerProtocol#ipcRequestStreamId(int)} of its bootstrap port.
+     * @return this.
+     */
+    public ClientContext ipc(final boolean ipc)
+    {
+        this.ipc = ipc;
+        return this;
+    }
+
+    public boolean ipc()
+    {
+        return ipc;
+    }
+
+    /**
      * @param aeronDirectoryName of a running media driver to use instead of an embedded one; defaults to the
      *                           {@code aeron.dir} system property, as for every Aeron client.
      * @return this.
@@ -411,7 +441,9 @@ public final class ClientContext implements Cloneable
     }
 
     /**
-     * @param lingerMs how long a batch that is not full waits for more records before it is sent.
+     * @param lingerMs how long a batch that is not full waits for more records before it is sent; with 0 (and acks
+     *                 1 or all) the sending thread sends a record itself when its partition has a request slot
+     *                 free, and batches form only while every slot is taken.
      * @return this.
      */
     public ClientContext lingerMs(final long lingerMs)

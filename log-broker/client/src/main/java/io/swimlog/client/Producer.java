@@ -33,7 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Sends records to a broker, asynchronously, in batches: records for a partition accumulate in a batch that is
  * sent when it is full ({@link ClientContext#batchSize}) or has waited {@link ClientContext#lingerMs}; up to
- * {@link ClientContext#maxInFlight} batches per partition await acknowledgement at once.
+ * {@link ClientContext#maxInFlight} batches per partition await acknowledgement at once. With linger 0 (and acks
+ * 1 or all) a record whose partition has a request slot free is sent at once by the calling thread; otherwise it
+ * joins the partition's open batch, which the I/O thread sends when a slot frees up.
  * <p>
  * Idempotence (on by default): the producer takes a producer id from the broker and numbers each partition's
  * records; a batch resent after a timeout or a reconnection carries the same numbers, so the broker answers a
@@ -45,8 +47,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *     <li>{@link #offer}: keys and values from {@link DirectBuffer}s, copied straight into the batch; nothing is
  *     allocated per record; completion is reported per batch to {@link ClientContext#producerListener}.</li>
  * </ul>
- * Threading: thread safe. Records are appended on the caller's thread under a lock; an I/O thread (an Agrona
- * agent) sends batches, reads acknowledgements, retries, and runs callbacks and the listener.
+ * Threading: thread safe. Records are appended (and, with linger 0, sent) on the caller's thread under a lock; an
+ * I/O thread (an Agrona agent) sends the other batches, reads acknowledgements, retries, and runs callbacks and
+ * the listener.
  */
 public final class Producer implements AutoCloseable
 {
@@ -366,8 +369,31 @@ public final class Producer implements AutoCloseable
         {
             closeBatch(state);
         }
+        else if (0 == lingerNs && 0 != ctx.acks() && state.ready.isEmpty() &&
+            state.inFlight.size() < ctx.maxInFlight())
+        {
+            // Linger 0 and a request slot free: send now, from this thread, rather than leave the record for the
+            // I/O thread's next duty cycle (a thread that may be parked or waiting for a core). Without a free
+            // slot the record joins the open batch, which the I/O thread sends when an acknowledgement frees one,
+            // so batches still grow under load. (acks=0 completes on sending, and completions belong to the I/O
+            // thread: it keeps the I/O thread's path.)
+            closeBatch(state);
+            sendNow(state);
+        }
 
         return partitionIndex;
+    }
+
+    private void sendNow(final PartitionState state)
+    {
+        try
+        {
+            sendReady(state, System.nanoTime());
+        }
+        catch (final BrokerUnavailableException ex)
+        {
+            // The batch stays ready: the I/O thread meets the same error, reconnects and resends.
+        }
     }
 
     private static int headersLength(final RecordHeaders headers)

@@ -19,6 +19,11 @@ public final class ClientOptions
             "(as -Daeron.dir=DIR does).")
     String aeronDir = System.getProperty("aeron.dir");
 
+    @Option(names = "--ipc",
+        description = "Talk to the node over shared memory through the media driver both use (needs --aeron-dir, " +
+            "the node's): the lowest latency for a client on the node's host.")
+    boolean ipc = Boolean.getBoolean(ClientContext.IPC_PROP);
+
     /**
      * A fresh directory for a command's embedded media driver, named as the project's other embedded drivers so
      * that the next launch reclaims it if the command is killed before it can delete it.
@@ -35,6 +40,7 @@ public final class ClientOptions
     {
         final ClientContext ctx = new ClientContext().bootstrap(bootstrap).clientName("swimlog-cli")
             .aeronDirectoryName(aeronDir)
+            .ipc(ipc)
             .embeddedDriverDirectory(ClientOptions::embeddedDriverDirectory);
         try
         {
@@ -42,7 +48,8 @@ public final class ClientOptions
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new CommandLine.ParameterException(commandLine, "--bootstrap: " + ex.getMessage(), ex);
+            throw new CommandLine.ParameterException(commandLine,
+                (ipc && null == aeronDir ? "--ipc: " : "--bootstrap: ") + ex.getMessage(), ex);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.swimlog.client.ClientException;
 import io.swimlog.client.Consumer;
 import io.swimlog.client.Producer;
 import io.swimlog.client.ProducerListener;
+import io.swimlog.client.RecordHandler;
 import io.swimlog.client.TopicPartition;
 import io.swimlog.client.UnknownTopicException;
 import org.HdrHistogram.Histogram;
@@ -171,7 +172,8 @@ public final class PerfCommand implements Runnable
                 .append(", \"acks\": ").append(Json.string(acks))
                 .append(", \"partitions\": ").append(partitionCount)
                 .append(", \"batch_size\": ").append(batchSize)
-                .append(", \"linger_ms\": ").append(lingerMs);
+                .append(", \"linger_ms\": ").append(lingerMs)
+                .append(", \"transport\": ").append(Json.string(client.ipc ? "ipc" : "udp"));
         }
 
         void writeFiles(final Histogram histogram, final String title) throws java.io.IOException
@@ -522,22 +524,24 @@ public final class PerfCommand implements Runnable
                         consumer.position(tp);
                     }
                     ready.countDown();
+                    // One handler for the run: a capturing lambda in the loop would be a new object per poll.
+                    final RecordHandler handler = (topic, partition, reader) ->
+                    {
+                        if (received.incrementAndGet() > options.warmupRecords)
+                        {
+                            final long nowNs = System.nanoTime();
+                            final DirectBuffer buffer = reader.buffer();
+                            final int valueOffset = reader.valueOffset();
+                            histogram.recordValue(Math.max(0, (nowNs -
+                                buffer.getLong(valueOffset + INTENDED_TIME_OFFSET, ByteOrder.LITTLE_ENDIAN)) / 1000));
+                            fromSendHistogram.recordValue(Math.max(0, (nowNs -
+                                buffer.getLong(valueOffset + SEND_TIME_OFFSET, ByteOrder.LITTLE_ENDIAN)) / 1000));
+                        }
+                    };
                     long lastProgressNs = System.nanoTime();
                     while (received.get() < total)
                     {
-                        final int n = consumer.poll((topic, partition, reader) ->
-                        {
-                            if (received.incrementAndGet() > options.warmupRecords)
-                            {
-                                final long nowNs = System.nanoTime();
-                                final DirectBuffer buffer = reader.buffer();
-                                final int valueOffset = reader.valueOffset();
-                                histogram.recordValue(Math.max(0, (nowNs -
-                                    buffer.getLong(valueOffset + INTENDED_TIME_OFFSET, ByteOrder.LITTLE_ENDIAN)) / 1000));
-                                fromSendHistogram.recordValue(Math.max(0, (nowNs -
-                                    buffer.getLong(valueOffset + SEND_TIME_OFFSET, ByteOrder.LITTLE_ENDIAN)) / 1000));
-                            }
-                        }, 4096, 100);
+                        final int n = consumer.poll(handler, 4096, 100);
                         if (n > 0)
                         {
                             lastProgressNs = System.nanoTime();

@@ -199,6 +199,21 @@ class BrokerCommandsTest
         assertThat(missing.err).isEqualTo("swimlog: only 20000 of 30000 records are in topic 'perf'.\n");
     }
 
+    @Test
+    void perfE2eTalksOverIpcThroughTheNodesDriverAndIpcNeedsThatDriver()
+    {
+        final Result e2e = run("perf e2e --bootstrap " + bootstrap + " --aeron-dir " + driver.aeronDirectoryName() +
+            " --ipc --topic perf-ipc --records 2000 --rate 2000 --record-size 100 --partitions 2 --linger-ms 0 --json");
+        assertThat(e2e.exitCode).as(e2e.err).isZero();
+        assertThat(e2e.out).contains("\"mode\": \"e2e\"", "\"transport\": \"ipc\"", "\"e2e_from_send_p99_us\": ")
+            .hasLineCount(1);
+
+        final Result noDriver = run("topic list --bootstrap " + bootstrap + " --ipc");
+        assertThat(noDriver.exitCode).isEqualTo(SwimlogCommand.EXIT_USAGE);
+        assertThat(noDriver.err).startsWith("swimlog: --ipc: ipc reaches only a broker on the same media driver")
+            .hasLineCount(1);
+    }
+
     private static Result run(final String commandLine)
     {
         return run(commandLine.trim().split("\\s+"));

@@ -21,6 +21,33 @@ public final class BrokerProtocol
     public static final int RESPONSE_STREAM_ID = 21;
 
     /**
+     * Response stream ids over IPC start here, above every {@link #ipcRequestStreamId(int)}: each IPC client takes
+     * its own, so that the responses of clients sharing one media driver stay apart.
+     */
+    public static final int FIRST_IPC_RESPONSE_STREAM_ID = 65_536;
+
+    /**
+     * A node also takes requests over IPC from clients of its own media driver (a host's shared driver), on the
+     * stream numbered by its port, so that several nodes on one driver (each on its own port) stay apart.
+     *
+     * @param port the node's UDP port.
+     * @return the stream id of the node's IPC requests.
+     */
+    public static int ipcRequestStreamId(final int port)
+    {
+        return port;
+    }
+
+    /**
+     * @param uniqueId unique among the clients of one media driver (Aeron's {@code nextCorrelationId()}).
+     * @return an IPC response stream id no other client of that driver has while ids stay below 2^31.
+     */
+    public static int ipcResponseStreamId(final long uniqueId)
+    {
+        return FIRST_IPC_RESPONSE_STREAM_ID + (int)(uniqueId % (Integer.MAX_VALUE - FIRST_IPC_RESPONSE_STREAM_ID));
+    }
+
+    /**
      * ListOffsets timestamp asking for the first offset still in the log.
      */
     public static final long EARLIEST_TIMESTAMP = -2;
