@@ -1,9 +1,9 @@
 package io.swimlog.tools;
 
+import io.swimlog.membership.Endpoints;
 import io.swimlog.membership.Membership;
 import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.aeron.EmbeddedMediaDriver;
-import io.swimlog.membership.aeron.Endpoints;
 import io.swimlog.tools.broker.DevBroker;
 import io.swimlog.tools.membership.EventPrinter;
 import io.swimlog.tools.membership.MembershipRunCommand;

@@ -9,6 +9,7 @@ import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
+import io.swimlog.membership.Endpoints;
 import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.Transport;
 import org.agrona.CloseHelper;

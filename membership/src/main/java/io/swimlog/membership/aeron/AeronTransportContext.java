@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.Configuration;
 import io.aeron.driver.MediaDriver;
 import io.aeron.protocol.DataHeaderFlyweight;
+import io.swimlog.membership.Endpoints;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.NanoClock;

@@ -1,7 +1,9 @@
 package io.swimlog.membership.aeron;
 
 import io.aeron.ExclusivePublication;
+import io.swimlog.membership.Await;
 import io.swimlog.membership.Keyring;
+import io.swimlog.membership.LoopbackMembershipTest;
 import io.swimlog.membership.Member;
 import io.swimlog.membership.MemberState;
 import io.swimlog.membership.Membership;
@@ -166,7 +168,7 @@ class AeronBadInputTest
         {
             final AeronTransport transport = AeronTransport.launch(
                 new AeronTransportContext().bind("127.0.0.1:0").errorHandler(errors::add));
-            final MembershipContext ctx = AeronMembershipTest.fastTimings(new MembershipContext())
+            final MembershipContext ctx = LoopbackMembershipTest.fastTimings(new MembershipContext())
                 .memberId("m" + i)
                 .clusterName(CLUSTER)
                 .keyring(keyring)

@@ -3,6 +3,7 @@ package io.swimlog.membership.aeron;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.DebugSendChannelEndpoint;
 import io.aeron.driver.ext.LossGenerator;
+import io.swimlog.membership.Await;
 import io.swimlog.membership.Membership;
 import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.MembershipEvent;

@@ -1,6 +1,7 @@
 package io.swimlog.membership.aeron;
 
 import io.aeron.ExclusivePublication;
+import io.swimlog.membership.Await;
 import io.swimlog.membership.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;

@@ -1,5 +1,6 @@
 package io.swimlog.membership.aeron;
 
+import io.swimlog.membership.Await;
 import io.swimlog.membership.Keyring;
 import io.swimlog.membership.Member;
 import io.swimlog.membership.MemberState;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import static io.swimlog.membership.aeron.AeronMembershipTest.fastTimings;
+import static io.swimlog.membership.LoopbackMembershipTest.fastTimings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -4,6 +4,7 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.driver.Configuration;
 import io.aeron.driver.MediaDriver;
+import io.swimlog.membership.Await;
 import io.swimlog.membership.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;

@@ -1,11 +1,13 @@
 package io.swimlog.tools.membership;
 
+import io.swimlog.membership.Endpoints;
 import io.swimlog.membership.Keyring;
 import io.swimlog.membership.Membership;
 import io.swimlog.membership.MembershipContext;
 import io.swimlog.membership.MembershipProfile;
+import io.swimlog.membership.Transport;
 import io.swimlog.membership.aeron.AeronTransport;
-import io.swimlog.membership.aeron.Endpoints;
+import io.swimlog.membership.udp.UdpTransport;
 import io.swimlog.tools.ShutdownSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,18 +19,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
- * {@code swimlog membership run}: one standalone member over Aeron UDP, printing what it sees until it is told
- * to stop (SIGTERM / SIGINT), then leaving the cluster gracefully and exiting 0.
+ * {@code swimlog membership run}: one standalone member over Aeron UDP (or plain UDP with {@code --transport udp}),
+ * printing what it sees until it is told to stop (SIGTERM / SIGINT), then leaving the cluster gracefully and
+ * exiting 0.
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Run one SWIM member over Aeron UDP (with an embedded media driver) and print one line per membership " +
-            "event until SIGTERM or SIGINT; then leave the cluster gracefully and exit 0.",
+        "Run one SWIM member over Aeron UDP (with an embedded media driver), or plain UDP with --transport udp, " +
+            "and print one line per membership event until SIGTERM or SIGINT; then leave the cluster gracefully " +
+            "and exit 0.",
         "With --json, each line is a JSON object: {\"time\": epoch-ms, \"event\": " +
             "\"joined|updated|suspected|alive|dead|left\", \"member\": ID, \"incarnation\": N, " +
             "\"address\": \"host:port\"}; the first line is {\"event\": \"started\", \"member\", \"address\"} " +
@@ -95,6 +100,11 @@ public final class MembershipRunCommand implements Callable<Integer>
         description = "Use the external media driver in DIR instead of an embedded one (as -Daeron.dir=DIR does).")
     String aeronDirectoryName;
 
+    @Option(names = "--transport", paramLabel = "aeron|udp", defaultValue = "aeron",
+        description = "aeron: Aeron UDP, lost datagrams retransmitted, a media driver (default); udp: plain UDP " +
+            "datagrams from one socket, no driver, nothing on the wire but the protocol (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     public Integer call() throws Exception
     {
         final MembershipContext ctx = context();
@@ -109,7 +119,8 @@ public final class MembershipRunCommand implements Callable<Integer>
         try
         {
             boolean left = false;
-            final Membership membership = start(spec.commandLine(), ctx);
+            final Membership membership = "udp".equals(transport) ?
+                startOverUdp(spec.commandLine(), ctx) : start(spec.commandLine(), ctx);
             try (membership)
             {
                 printer.printStarted(id, ctx.bind(), "cluster " + cluster + ", profile " +
@@ -143,6 +154,14 @@ public final class MembershipRunCommand implements Callable<Integer>
             if (leaveTimeoutMs < 0)
             {
                 throw new IllegalArgumentException("--leave-timeout-ms must not be negative");
+            }
+            if (!"aeron".equals(transport) && !"udp".equals(transport))
+            {
+                throw new IllegalArgumentException("--transport must be aeron or udp, not '" + transport + "'");
+            }
+            if ("udp".equals(transport) && null != aeronDirectoryName)
+            {
+                throw new IllegalArgumentException("--aeron-dir needs --transport aeron: plain UDP uses no driver");
             }
             Endpoints.requireHostPort(bind);
             for (final String seed : seeds)
@@ -198,10 +217,24 @@ public final class MembershipRunCommand implements Callable<Integer>
      */
     public static Membership start(final CommandLine commandLine, final MembershipContext ctx)
     {
-        final AeronTransport transport;
+        return start(commandLine, ctx, () -> AeronTransport.launch(ctx));
+    }
+
+    /**
+     * As {@link #start(CommandLine, MembershipContext)}, over plain UDP ({@link UdpTransport}).
+     */
+    static Membership startOverUdp(final CommandLine commandLine, final MembershipContext ctx)
+    {
+        return start(commandLine, ctx, () -> UdpTransport.open(ctx.bind()));
+    }
+
+    private static Membership start(
+        final CommandLine commandLine, final MembershipContext ctx, final Supplier<Transport> launcher)
+    {
+        final Transport transport;
         try
         {
-            transport = AeronTransport.launch(ctx);
+            transport = launcher.get();
         }
         catch (final IllegalArgumentException ex)
         {

@@ -4,6 +4,8 @@ import io.swimlog.membership.aeron.EmbeddedMediaDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,10 +63,11 @@ class MembershipProcessIT
         }
     }
 
-    @Test
-    void survivorsDeclareAKilledMemberDead() throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = {"aeron", "udp"})
+    void survivorsDeclareAKilledMemberDead(final String transport) throws Exception
     {
-        cluster = MemberCluster.start(MemberProcess.jar(), 5, FAST, 60_000);
+        cluster = MemberCluster.start(MemberProcess.jar(), 5, concat(FAST, List.of("--transport", transport)), 60_000);
         final MemberProcess victim = cluster.get(4);
         final List<MemberProcess> survivors = cluster.others(victim);
 

@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 public final class SideBySideBenchmark
 {
     private static final int BASE_PORT = 22000;
-    private static final List<String> TIMING = List.of("--profile", "lan");
+    /** memberlist's LAN timings, then {@code -Dswimlog.sidebyside.args} (say, {@code --transport udp}). */
+    private static final List<String> MEMBER_ARGS = memberArgs(System.getProperty("swimlog.sidebyside.args", ""));
     private static final long STOP_MS = 1_500;
     private static final String SHM = "/dev/shm";
     /** Driver and transport counters per member per second over the load window, by label (endpoint cut off). */
@@ -322,7 +323,7 @@ public final class SideBySideBenchmark
     {
         final String seed = slot == 0 ? null : "127.0.0.1:" + BASE_PORT;
         final List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        command.addAll(MemberJvm.runCommand(id, "127.0.0.1:" + (BASE_PORT + slot), seed, TIMING));
+        command.addAll(MemberJvm.runCommand(id, "127.0.0.1:" + (BASE_PORT + slot), seed, MEMBER_ARGS));
         return MemberJvm.start(id, command);
     }
 
@@ -415,6 +416,16 @@ public final class SideBySideBenchmark
             }
         }
         return found == size ? sums : Map.of();
+    }
+
+    private static List<String> memberArgs(final String extra)
+    {
+        final List<String> args = new ArrayList<>(List.of("--profile", "lan"));
+        if (!extra.isBlank())
+        {
+            args.addAll(Arrays.asList(extra.trim().split("\\s+")));
+        }
+        return args;
     }
 
     private static File driverDirectory(final int port, final long pid)

@@ -1,16 +1,13 @@
-package io.swimlog.membership.aeron;
+package io.swimlog.membership;
 
-import io.swimlog.membership.Member;
-import io.swimlog.membership.MemberState;
-import io.swimlog.membership.Membership;
-import io.swimlog.membership.MembershipContext;
-import io.swimlog.membership.MembershipEvent;
-import io.swimlog.membership.MembershipEventType;
-import io.swimlog.membership.MembershipProfile;
+import io.swimlog.membership.aeron.AeronTransport;
+import io.swimlog.membership.aeron.AeronTransportContext;
+import io.swimlog.membership.udp.UdpTransport;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +19,12 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The protocol over real Aeron UDP on loopback: five members in this JVM, each with its own embedded media
- * driver and port, on fast timings so that detection takes seconds.
+ * The protocol over each real transport on loopback: five members in this JVM, each on its own port (over Aeron,
+ * each with its own embedded media driver; over plain UDP, its own socket), on fast timings so that detection
+ * takes seconds.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class AeronMembershipTest
+public class LoopbackMembershipTest
 {
     private static final int MEMBERS = 5;
 
@@ -42,12 +40,13 @@ class AeronMembershipTest
         CloseHelper.quietCloseAll(transports);
     }
 
-    @Test
-    void membersConvergeThenSeeACrashedMemberDeadAndALeavingMemberLeft()
+    @ParameterizedTest
+    @ValueSource(strings = {"aeron", "udp"})
+    void membersConvergeThenSeeACrashedMemberDeadAndALeavingMemberLeft(final String transportName)
     {
         for (int i = 0; i < MEMBERS; i++)
         {
-            start("m" + i, 0 == i ? List.of() : List.of(transports.get(0).localEndpoint()));
+            start(transportName, "m" + i, 0 == i ? List.of() : List.of(transports.get(0).localEndpoint()));
         }
         Await.until("every member sees all " + MEMBERS + " alive", 30_000,
             () -> allSee(0, MEMBERS, MEMBERS, MemberState.ALIVE));
@@ -75,11 +74,11 @@ class AeronMembershipTest
         assertThat(errors).isEmpty();
     }
 
-    private void start(final String id, final List<String> seeds)
+    private void start(final String transportName, final String id, final List<String> seeds)
     {
-        final AeronTransport aeronTransport = AeronTransport.launch(
-            new AeronTransportContext().bind("127.0.0.1:0").errorHandler(errors::add));
-        final CuttableTransport transport = new CuttableTransport(aeronTransport);
+        final CuttableTransport transport = new CuttableTransport("udp".equals(transportName) ?
+            UdpTransport.open("127.0.0.1:0") :
+            AeronTransport.launch(new AeronTransportContext().bind("127.0.0.1:0").errorHandler(errors::add)));
         transports.add(transport);
         final Queue<MembershipEvent> memberEvents = new ConcurrentLinkedQueue<>();
         events.add(memberEvents);
@@ -97,7 +96,7 @@ class AeronMembershipTest
      * retransmit multiplier and a short push-pull interval bound the time to converge: with the local profile's
      * two retransmissions a join can miss a member and wait for the next push-pull (15 s).
      */
-    static MembershipContext fastTimings(final MembershipContext ctx)
+    public static MembershipContext fastTimings(final MembershipContext ctx)
     {
         return ctx
             .profile(MembershipProfile.LOCAL)

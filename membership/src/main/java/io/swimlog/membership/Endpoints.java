@@ -1,7 +1,7 @@
-package io.swimlog.membership.aeron;
+package io.swimlog.membership;
 
 /**
- * Checks {@code host:port} endpoints, the form in which members name each other and Aeron names UDP endpoints.
+ * Checks {@code host:port} endpoints, the form in which members name each other and UDP endpoints are named.
  * IPv6 hosts are written in brackets: {@code [::1]:7946}.
  */
 public final class Endpoints

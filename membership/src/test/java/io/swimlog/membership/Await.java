@@ -1,4 +1,4 @@
-package io.swimlog.membership.aeron;
+package io.swimlog.membership;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 /**
  * Polls a condition until it holds or a deadline passes: the only way tests here wait for the network.
  */
-final class Await
+public final class Await
 {
     private Await()
     {
@@ -17,7 +17,8 @@ final class Await
      *
      * @throws AssertionError naming {@code what} when the deadline passes first.
      */
-    static void until(final String what, final long timeoutMs, final Runnable step, final BooleanSupplier condition)
+    public static void until(
+        final String what, final long timeoutMs, final Runnable step, final BooleanSupplier condition)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!condition.getAsBoolean())
@@ -31,7 +32,7 @@ final class Await
         }
     }
 
-    static void until(final String what, final long timeoutMs, final BooleanSupplier condition)
+    public static void until(final String what, final long timeoutMs, final BooleanSupplier condition)
     {
         until(what, timeoutMs, Await::pause, condition);
     }

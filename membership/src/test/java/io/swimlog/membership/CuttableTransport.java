@@ -1,33 +1,27 @@
-package io.swimlog.membership.aeron;
+package io.swimlog.membership;
 
-import io.swimlog.membership.Transport;
 import org.agrona.DirectBuffer;
 
 /**
  * A transport whose wire can be cut, to crash a member in a test without letting it say goodbye: once
  * {@link #cut()}, nothing it sends leaves and everything sent to it is drained and dropped, as if its process
- * had died. Its member's thread keeps running; close it afterwards to release Aeron's resources.
+ * had died. Its member's thread keeps running; close it afterwards to release the wrapped transport's resources.
  */
-final class CuttableTransport implements Transport
+public final class CuttableTransport implements Transport
 {
     private static final DatagramHandler DROP = (buffer, offset, length) -> {};
 
-    private final AeronTransport delegate;
+    private final Transport delegate;
     private volatile boolean isCut;
 
-    CuttableTransport(final AeronTransport delegate)
+    public CuttableTransport(final Transport delegate)
     {
         this.delegate = delegate;
     }
 
-    void cut()
+    public void cut()
     {
         isCut = true;
-    }
-
-    AeronTransport delegate()
-    {
-        return delegate;
     }
 
     public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
