@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
     description = {
         "Run the membership protocol in simulation at several cluster sizes (memberlist's LAN timings) and measure " +
             "traffic per member, dissemination of one update, detection of a crash, live members declared dead " +
-            "under 1%, 5% and 10% loss, and Lifeguard's slow-member scenario with the health score on and off.",
+            "under 1%%, 5%% and 10%% loss, and Lifeguard's slow-member scenario with the health score on and off.",
         "Writes OUT/membership-scale.md (a markdown table) and OUT/membership-scale-*.png, and prints the table."
     })
 public final class MembershipScaleCommand implements Callable<Integer>
