@@ -1,6 +1,5 @@
 package io.swimlog.membership;
 
-import io.swimlog.membership.codecs.MemberStateCode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,7 @@ class FallbackPingTest
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[1500]);
     private String sendingTo;
 
-    private final MessageReader.Handler recorder = new MessageReader.Handler()
+    private final MessageReader.Handler recorder = new MessageHandlerAdapter()
     {
         public void onPing(
             final long sequence, final DirectBuffer targetId, final DirectBuffer sourceId,
@@ -56,67 +55,13 @@ class FallbackPingTest
         {
             sent.add(new Sent(sendingTo, "ack", sequence, null, now));
         }
-
-        public void onNack(final long sequence)
-        {
-        }
-
-        public void onAlive(
-            final long incarnation, final DirectBuffer memberId, final DirectBuffer endpoint,
-            final DirectBuffer metadata)
-        {
-        }
-
-        public void onSuspect(final long incarnation, final DirectBuffer memberId, final DirectBuffer fromId)
-        {
-        }
-
-        public void onDead(final long incarnation, final DirectBuffer memberId, final DirectBuffer fromId)
-        {
-        }
-
-        public void onPushPullMember(
-            final long incarnation, final MemberStateCode state, final DirectBuffer memberId,
-            final DirectBuffer endpoint, final DirectBuffer metadata)
-        {
-        }
-
-        public void onPushPullEnd(
-            final boolean reply, final boolean selfOnly, final int chunkIndex, final DirectBuffer sourceId,
-            final DirectBuffer sourceEndpoint)
-        {
-        }
-
-        public void onUserBroadcast(
-            final long sequence, final DirectBuffer originId, final DirectBuffer payload, final DirectBuffer message,
-            final int offset, final int length)
-        {
-        }
     };
 
-    private final Transport transport = new Transport()
+    private final Transport transport = new SendOnlyTransport(endpoint(1), (endpoint, buffer, offset, length) ->
     {
-        public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
-        {
-            sendingTo = endpoint;
-            reader.read(buffer, offset, length, recorder);
-            return true;
-        }
-
-        public int poll(final DatagramHandler handler, final int limit)
-        {
-            return 0;
-        }
-
-        public String localEndpoint()
-        {
-            return endpoint(1);
-        }
-
-        public void close()
-        {
-        }
-    };
+        sendingTo = endpoint;
+        reader.read(buffer, offset, length, recorder);
+    });
 
     private long now;
     private long lastProbeSequence;

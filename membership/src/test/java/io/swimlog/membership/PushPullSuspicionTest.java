@@ -39,7 +39,7 @@ class PushPullSuspicionTest
     private String sendingTo;
     private long now;
 
-    private final MessageReader.Handler recorder = new MessageReader.Handler()
+    private final MessageReader.Handler recorder = new MessageHandlerAdapter()
     {
         public void onPing(
             final long sequence, final DirectBuffer targetId, final DirectBuffer sourceId,
@@ -48,77 +48,17 @@ class PushPullSuspicionTest
             unanswered.add(sequence);
         }
 
-        public void onIndirectPing(
-            final long sequence, final boolean wantNack, final DirectBuffer targetId,
-            final DirectBuffer targetEndpoint, final DirectBuffer sourceId, final DirectBuffer sourceEndpoint)
-        {
-        }
-
-        public void onAck(final long sequence, final boolean forwarded)
-        {
-        }
-
-        public void onNack(final long sequence)
-        {
-        }
-
-        public void onAlive(
-            final long incarnation, final DirectBuffer memberId, final DirectBuffer endpoint,
-            final DirectBuffer metadata)
-        {
-        }
-
         public void onSuspect(final long incarnation, final DirectBuffer memberId, final DirectBuffer fromId)
         {
             gossiped.add(new Suspect(sendingTo, string(memberId), incarnation, string(fromId)));
         }
-
-        public void onDead(final long incarnation, final DirectBuffer memberId, final DirectBuffer fromId)
-        {
-        }
-
-        public void onPushPullMember(
-            final long incarnation, final MemberStateCode state, final DirectBuffer memberId,
-            final DirectBuffer endpoint, final DirectBuffer metadata)
-        {
-        }
-
-        public void onPushPullEnd(
-            final boolean reply, final boolean selfOnly, final int chunkIndex, final DirectBuffer sourceId,
-            final DirectBuffer sourceEndpoint)
-        {
-        }
-
-        public void onUserBroadcast(
-            final long sequence, final DirectBuffer originId, final DirectBuffer payload, final DirectBuffer message,
-            final int offset, final int length)
-        {
-        }
     };
 
-    private final Transport transport = new Transport()
+    private final Transport transport = new SendOnlyTransport(endpoint(1), (endpoint, buffer, offset, length) ->
     {
-        public boolean send(final String endpoint, final DirectBuffer buffer, final int offset, final int length)
-        {
-            sendingTo = endpoint;
-            reader.read(buffer, offset, length, recorder);
-            return true;
-        }
-
-        public int poll(final DatagramHandler handler, final int limit)
-        {
-            return 0;
-        }
-
-        public String localEndpoint()
-        {
-            return endpoint(1);
-        }
-
-        public void close()
-        {
-        }
-    };
+        sendingTo = endpoint;
+        reader.read(buffer, offset, length, recorder);
+    });
 
     private static String string(final DirectBuffer view)
     {
