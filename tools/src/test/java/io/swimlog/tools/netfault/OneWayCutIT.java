@@ -1,9 +1,8 @@
 package io.swimlog.tools.netfault;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Map;
@@ -29,27 +28,13 @@ class OneWayCutIT
     /** Reconnect probing of dead members and seeds every 5 s (local profile), then refutation and gossip. */
     private static final long REJOIN_BOUND_MS = 30_000;
 
-    private FaultCluster cluster;
-
-    @BeforeEach
-    void requireNamespaces()
-    {
-        FaultNetwork.assumeAvailable();
-    }
-
-    @AfterEach
-    void removeEverything()
-    {
-        if (null != cluster)
-        {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final FaultClusterExtension clusters = new FaultClusterExtension();
 
     @Test
     void aMemberThatCannotReceiveIsDeclaredDeadAndRejoinsWithAHigherIncarnationAfterTheHeal() throws Exception
     {
-        cluster = FaultCluster.start(5, FaultCluster.run(TIMING), 60_000);
+        final FaultCluster cluster = clusters.start(5, FaultCluster.run(TIMING), 60_000);
         final MemberJvm victim = cluster.get(4);
         final List<MemberJvm> others = cluster.members().subList(0, 4);
 

@@ -1,9 +1,8 @@
 package io.swimlog.tools.netfault;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,27 +26,13 @@ class PacketLossIT
     private static final List<String> TIMING = List.of("--profile", "lan");
     private static final long LOSS_WINDOW_MS = Long.getLong("swimlog.netfault.loss.ms", 120_000);
 
-    private FaultCluster cluster;
-
-    @BeforeEach
-    void requireNamespaces()
-    {
-        FaultNetwork.assumeAvailable();
-    }
-
-    @AfterEach
-    void removeEverything()
-    {
-        if (null != cluster)
-        {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final FaultClusterExtension clusters = new FaultClusterExtension();
 
     @Test
     void noLiveMemberIsDeclaredDeadUnderTwentyPercentLossOnEveryLink() throws Exception
     {
-        cluster = FaultCluster.start(5, FaultCluster.run(TIMING), 60_000);
+        final FaultCluster cluster = clusters.start(5, FaultCluster.run(TIMING), 60_000);
         final FaultNetwork network = cluster.network();
         for (int i = 0; i < 5; i++)
         {

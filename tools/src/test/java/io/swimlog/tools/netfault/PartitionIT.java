@@ -1,9 +1,8 @@
 package io.swimlog.tools.netfault;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.Set;
@@ -31,27 +30,13 @@ class PartitionIT
      */
     static final long HEAL_BOUND_MS = 20_000;
 
-    private FaultCluster cluster;
-
-    @BeforeEach
-    void requireNamespaces()
-    {
-        FaultNetwork.assumeAvailable();
-    }
-
-    @AfterEach
-    void removeEverything()
-    {
-        if (null != cluster)
-        {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final FaultClusterExtension clusters = new FaultClusterExtension();
 
     @Test
     void eachSideDeclaresTheOtherDeadAndOneViewReturnsWithinTheBoundAfterTheHeal() throws Exception
     {
-        cluster = FaultCluster.start(5, FaultCluster.run(TIMING), 60_000);
+        final FaultCluster cluster = clusters.start(5, FaultCluster.run(TIMING), 60_000);
         final List<MemberJvm> small = cluster.members().subList(0, 2);
         final List<MemberJvm> large = cluster.members().subList(2, 5);
 
