@@ -17,6 +17,7 @@ import io.swimlog.protocol.broker.codecs.ConnectRequestDecoder;
 import io.swimlog.protocol.broker.codecs.ConnectResponseEncoder;
 import io.swimlog.protocol.broker.codecs.CreateTopicRequestDecoder;
 import io.swimlog.protocol.broker.codecs.DeleteTopicRequestDecoder;
+import io.swimlog.protocol.broker.codecs.FetchCreditDecoder;
 import io.swimlog.protocol.broker.codecs.FetchRequestDecoder;
 import io.swimlog.protocol.broker.codecs.FetchResponseEncoder;
 import io.swimlog.protocol.broker.codecs.InitProducerIdRequestDecoder;
@@ -86,6 +87,17 @@ final class BrokerConductor implements Agent
     private static final int FETCH_PREFIX_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
         FetchResponseEncoder.BLOCK_LENGTH + FetchResponseEncoder.errorMessageHeaderLength() +
         FetchResponseEncoder.recordsHeaderLength();
+    /**
+     * A version 0 fetch request's fixed fields (before openCreditBytes): clients built before open fetches send it.
+     */
+    private static final int FETCH_REQUEST_V0_BLOCK_LENGTH = 36;
+    /**
+     * Outcomes of {@link #trySendFetch}: pushed back (keep the fetch, try again), answered (with data or empty),
+     * or ended by an error answer or a session that is gone.
+     */
+    private static final int FETCH_PUSHED_BACK = 0;
+    private static final int FETCH_ANSWERED = 1;
+    private static final int FETCH_ENDED = 2;
 
     private final BrokerContext ctx;
     private final Aeron aeron;
@@ -138,6 +150,9 @@ final class BrokerConductor implements Agent
     private final ByteBufferView byteBufferView = new ByteBufferView();
     private final LogReadResult readResult = new LogReadResult();
     private final RecordBatch batch = new RecordBatch();
+    private final FetchCreditDecoder fetchCredit = new FetchCreditDecoder();
+    private int answeredBytes;
+    private long answeredNextOffset;
 
     private long nowNs;
     private long nextHousekeepingNs;
@@ -335,8 +350,13 @@ final class BrokerConductor implements Agent
                     break;
 
                 case FetchRequestDecoder.TEMPLATE_ID:
-                    wellFormed = blockLength >= FetchRequestDecoder.BLOCK_LENGTH &&
+                    wellFormed = blockLength >= FETCH_REQUEST_V0_BLOCK_LENGTH &&
                         onFetch(buffer, bodyOffset, blockLength, version, end);
+                    break;
+
+                case FetchCreditDecoder.TEMPLATE_ID:
+                    wellFormed = blockLength >= FetchCreditDecoder.BLOCK_LENGTH &&
+                        onFetchCredit(buffer, bodyOffset, blockLength, version);
                     break;
 
                 case KeepAliveDecoder.TEMPLATE_ID:
@@ -1033,6 +1053,9 @@ final class BrokerConductor implements Agent
         final long fetchOffset = decoder.fetchOffset();
         final int maxBytes = decoder.maxBytes();
         final int maxWaitMs = decoder.maxWaitMs();
+        // A version 0 request (or one too short to hold the field) is a plain fetch.
+        final int openCreditBytes = version >= 1 && blockLength >= FetchRequestDecoder.BLOCK_LENGTH ?
+            decoder.openCreditBytes() : 0;
         if (!varFieldFits(buffer, decoder.limit(), FetchRequestDecoder.topicHeaderLength(), end))
         {
             return false;
@@ -1052,6 +1075,8 @@ final class BrokerConductor implements Agent
                 ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.description());
             return true;
         }
+        // The client moved on (a seek, or it lost track): the open fetch it had for this partition answers no more.
+        replaceOpenFetch(session, partition);
         if (maxBytes <= 0 || maxWaitMs < 0)
         {
             sendFetchError(session, correlationId, partitionIndex, ErrorCode.INVALID_REQUEST,
@@ -1067,24 +1092,92 @@ final class BrokerConductor implements Agent
             return true;
         }
 
+        final boolean open = openCreditBytes > 0;
+        long credit = open ? openCreditBytes : Long.MAX_VALUE;
+        long nextOffset = fetchOffset;
         final long waitNs = TimeUnit.MILLISECONDS.toNanos(Math.min(maxWaitMs, ctx.maxFetchWaitMs()));
-        if ((fetchOffset == logEnd && waitNs > 0) || !trySendFetch(session, correlationId, partition, fetchOffset,
-            maxBytes))
+        if (fetchOffset < logEnd || 0 == waitNs)
         {
-            if (session.pendingFetches() >= MAX_PENDING_FETCHES_PER_SESSION)
+            final int outcome = trySendFetch(session, correlationId, partition, fetchOffset, maxBytes, credit, open);
+            if (FETCH_ENDED == outcome || (FETCH_ANSWERED == outcome && answeredNextOffset < 0))
             {
-                sendFetchError(session, correlationId, partitionIndex, ErrorCode.INVALID_REQUEST,
-                    "more than " + MAX_PENDING_FETCHES_PER_SESSION + " fetches are waiting for this session");
                 return true;
             }
-            final PendingFetch pending = fetchPool.isEmpty() ? new PendingFetch() : fetchPool.poll();
-            pendingFetches.add(pending.set(session, correlationId, partition, fetchOffset, maxBytes, nowNs + waitNs));
-            session.pendingFetches(session.pendingFetches() + 1);
+            if (FETCH_ANSWERED == outcome)
+            {
+                nextOffset = answeredNextOffset;
+                credit -= answeredBytes;
+            }
+        }
+
+        if (session.pendingFetches() >= MAX_PENDING_FETCHES_PER_SESSION)
+        {
+            sendFetchError(session, correlationId, partitionIndex, ErrorCode.INVALID_REQUEST,
+                "more than " + MAX_PENDING_FETCHES_PER_SESSION + " fetches are waiting for this session");
+            return true;
+        }
+        final PendingFetch pending = fetchPool.isEmpty() ? new PendingFetch() : fetchPool.poll();
+        pendingFetches.add(pending.set(
+            session, correlationId, partition, nextOffset, maxBytes, waitNs, nowNs + waitNs, open, credit));
+        session.pendingFetches(session.pendingFetches() + 1);
+        if (open)
+        {
+            session.openFetches().add(pending);
+            counters.openFetches().incrementRelease();
         }
 
         return true;
     }
 
+    private void replaceOpenFetch(final ClientSession session, final Partition partition)
+    {
+        final ArrayList<PendingFetch> openFetches = session.openFetches();
+        for (int i = openFetches.size() - 1; i >= 0; i--)
+        {
+            final PendingFetch open = openFetches.get(i);
+            if (open.partition == partition)
+            {
+                // Removed from the pending list by the next servePendingFetches, with nothing sent.
+                open.replaced = true;
+                openFetches.remove(i);
+            }
+        }
+    }
+
+    private boolean onFetchCredit(final DirectBuffer buffer, final int offset, final int blockLength, final int version)
+    {
+        final FetchCreditDecoder decoder = fetchCredit.wrap(buffer, offset, blockLength, version);
+        final long correlationId = decoder.correlationId();
+        final int creditBytes = decoder.creditBytes();
+        if (creditBytes <= 0)
+        {
+            return false;
+        }
+        final ClientSession session = openSession(decoder.sessionId());
+        if (null == session)
+        {
+            return true;
+        }
+        final ArrayList<PendingFetch> openFetches = session.openFetches();
+        for (int i = 0, size = openFetches.size(); i < size; i++)
+        {
+            final PendingFetch open = openFetches.get(i);
+            if (open.correlationId == correlationId)
+            {
+                open.creditBytes = Math.min(open.creditBytes + creditBytes, Integer.MAX_VALUE);
+                break;
+            }
+        }
+        // A grant for a fetch that has ended or was replaced is late, not wrong: ignored.
+
+        return true;
+    }
+
+    /**
+     * Answer the pending fetches that can be answered: data arrived (and an open fetch has credit), the wait ran
+     * out (answered empty, which ends an open fetch too), the session or the topic is gone. An open fetch that
+     * sent data stays, moved on to the offset after it, its credit reduced and its wait restarted.
+     */
     private int servePendingFetches()
     {
         int workCount = 0;
@@ -1092,23 +1185,43 @@ final class BrokerConductor implements Agent
         {
             final PendingFetch pending = pendingFetches.get(i);
             final ClientSession session = pending.session;
-            boolean done = ClientSession.State.OPEN != session.state();
+            boolean done = pending.replaced || ClientSession.State.OPEN != session.state();
             if (!done && pending.partition.isDeleted())
             {
                 sendFetchError(session, pending.correlationId, pending.partition.index(),
                     ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic '" + pending.partition.topic() + "' was deleted");
                 done = true;
             }
-            else if (!done && (pending.partition.log().logEndOffset() > pending.fetchOffset ||
-                nowNs >= pending.deadlineNs))
+            else if (!done)
             {
-                done = trySendFetch(session, pending.correlationId, pending.partition, pending.fetchOffset,
-                    pending.maxBytes);
+                final boolean canSend = pending.creditBytes > 0 &&
+                    pending.partition.log().logEndOffset() > pending.fetchOffset;
+                if (canSend || nowNs >= pending.deadlineNs)
+                {
+                    final int outcome = trySendFetch(session, pending.correlationId, pending.partition,
+                        pending.fetchOffset, pending.maxBytes, canSend ? pending.creditBytes : 0, pending.open);
+                    if (FETCH_ANSWERED == outcome && answeredNextOffset >= 0)
+                    {
+                        pending.fetchOffset = answeredNextOffset;
+                        pending.creditBytes -= answeredBytes;
+                        pending.deadlineNs = nowNs + pending.waitNs;
+                        workCount++;
+                    }
+                    else
+                    {
+                        done = FETCH_PUSHED_BACK != outcome;
+                    }
+                }
             }
 
             if (done)
             {
                 session.pendingFetches(session.pendingFetches() - 1);
+                if (pending.open)
+                {
+                    session.openFetches().remove(pending);
+                    counters.openFetches().decrementRelease();
+                }
                 final int last = pendingFetches.size() - 1;
                 pendingFetches.set(i, pendingFetches.get(last));
                 pendingFetches.remove(last);
@@ -1123,45 +1236,52 @@ final class BrokerConductor implements Agent
 
     /**
      * Answer a fetch with the log's bytes copied straight into the response: into the claimed term buffer when
-     * the response fits one frame, else into the send buffer, offered in fragments.
+     * the response fits one frame, else into the send buffer, offered in fragments. An answer with data to an
+     * open fetch names the offset it continues from ({@link #answeredNextOffset}); any other answer names -1,
+     * ending the fetch.
      *
-     * @return false if the session's publication pushed back: keep the fetch and try again later.
+     * @param creditBytes what an open fetch may still send: at least one batch goes when positive, nothing when 0.
+     * @return {@link #FETCH_PUSHED_BACK} if the session's publication pushed back: keep the fetch and try again
+     * later; {@link #FETCH_ANSWERED} with {@link #answeredBytes} and {@link #answeredNextOffset} set; or
+     * {@link #FETCH_ENDED}.
      */
-    private boolean trySendFetch(
+    private int trySendFetch(
         final ClientSession session,
         final long correlationId,
         final Partition partition,
         final long fetchOffset,
-        final int maxBytes)
+        final int maxBytes,
+        final long creditBytes,
+        final boolean open)
     {
         if (ClientSession.State.OPEN != session.state())
         {
-            return true;
+            return FETCH_ENDED;
         }
         if (session.hasBacklog())
         {
-            return false;
+            return FETCH_PUSHED_BACK;
         }
 
         final ExclusivePublication publication = session.publication();
         final int maxMessage = Math.min(publication.maxMessageLength(), ctx.maxMessageLength());
-        final int cap = Math.min(maxBytes, maxMessage - FETCH_PREFIX_LENGTH);
+        final int cap = (int)Math.min(Math.min(maxBytes, creditBytes), maxMessage - FETCH_PREFIX_LENGTH);
         final boolean hasData;
         try
         {
-            hasData = fetchOffset < partition.log().logEndOffset() &&
+            hasData = creditBytes > 0 && fetchOffset < partition.log().logEndOffset() &&
                 partition.log().read(fetchOffset, Math.max(cap, 1), readResult);
         }
         catch (final OffsetOutOfRangeException ex)
         {
             sendFetchError(session, correlationId, partition.index(), ErrorCode.OFFSET_OUT_OF_RANGE, ex.getMessage());
-            return true;
+            return FETCH_ENDED;
         }
         catch (final StorageException ex)
         {
             ctx.errorHandler().onError(ex);
             sendFetchError(session, correlationId, partition.index(), ErrorCode.STORAGE_ERROR, ex.getMessage());
-            return true;
+            return FETCH_ENDED;
         }
 
         final int dataLength = hasData ? readResult.length() : 0;
@@ -1170,8 +1290,9 @@ final class BrokerConductor implements Agent
         {
             sendFetchError(session, correlationId, partition.index(), ErrorCode.MESSAGE_TOO_LARGE,
                 "the batch at offset " + fetchOffset + " does not fit the client's largest message of " + maxMessage);
-            return true;
+            return FETCH_ENDED;
         }
+        final long nextOffset = open && dataLength > 0 ? readResult.nextOffset() : -1;
 
         final long result;
         if (totalLength <= publication.maxPayloadLength())
@@ -1181,7 +1302,8 @@ final class BrokerConductor implements Agent
             {
                 final MutableDirectBuffer claimed = bufferClaim.buffer();
                 final int claimOffset = bufferClaim.offset();
-                if (writeFetchResponse(claimed, claimOffset, correlationId, partition, dataLength))
+                if (writeFetchResponse(claimed, claimOffset, correlationId, partition, fetchOffset, nextOffset,
+                    dataLength))
                 {
                     bufferClaim.commit();
                 }
@@ -1190,17 +1312,17 @@ final class BrokerConductor implements Agent
                     bufferClaim.abort();
                     sendFetchError(session, correlationId, partition.index(), ErrorCode.STORAGE_ERROR,
                         "the log of " + partition + " could not be read");
-                    return true;
+                    return FETCH_ENDED;
                 }
             }
         }
         else
         {
-            if (!writeFetchResponse(sendBuffer, 0, correlationId, partition, dataLength))
+            if (!writeFetchResponse(sendBuffer, 0, correlationId, partition, fetchOffset, nextOffset, dataLength))
             {
                 sendFetchError(session, correlationId, partition.index(), ErrorCode.STORAGE_ERROR,
                     "the log of " + partition + " could not be read");
-                return true;
+                return FETCH_ENDED;
             }
             result = publication.offer(sendBuffer, 0, totalLength);
         }
@@ -1209,16 +1331,18 @@ final class BrokerConductor implements Agent
         {
             counters.fetches().incrementRelease();
             counters.fetchedBytes().getAndAddRelease(dataLength);
-            return true;
+            answeredBytes = dataLength;
+            answeredNextOffset = nextOffset;
+            return FETCH_ANSWERED;
         }
         if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
         {
             counters.backPressured().incrementRelease();
-            return false;
+            return FETCH_PUSHED_BACK;
         }
         session.state(ClientSession.State.CLOSED);
 
-        return true;
+        return FETCH_ENDED;
     }
 
     private boolean writeFetchResponse(
@@ -1226,6 +1350,8 @@ final class BrokerConductor implements Agent
         final int offset,
         final long correlationId,
         final Partition partition,
+        final long fetchOffset,
+        final long nextOffset,
         final int dataLength)
     {
         final FetchResponseEncoder encoder = fetchResponse.wrapAndApplyHeader(buffer, offset, headerEncoder)
@@ -1234,6 +1360,8 @@ final class BrokerConductor implements Agent
             .partition(partition.index())
             .highWatermark(partition.log().logEndOffset())
             .logStartOffset(partition.log().logStartOffset())
+            .fetchOffset(fetchOffset)
+            .nextOffset(nextOffset)
             .putErrorMessage(NO_ERROR_MESSAGE, 0, 0);
         final int lengthOffset = encoder.limit();
         buffer.putInt(lengthOffset, dataLength, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -1274,6 +1402,8 @@ final class BrokerConductor implements Agent
             .partition(partition)
             .highWatermark(-1)
             .logStartOffset(-1)
+            .fetchOffset(-1)
+            .nextOffset(-1)
             .errorMessage(message);
         encoder.putRecords(NO_ERROR_MESSAGE, 0, 0);
         session.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), counters);

@@ -28,6 +28,7 @@ public final class BrokerCounters implements AutoCloseable
     private final Counter sessionsTimedOut;
     private final Counter refusedConnects;
     private final Counter backPressured;
+    private final Counter openFetches;
     private final Counter errors;
 
     BrokerCounters(final Aeron aeron, final String nodeId)
@@ -45,6 +46,7 @@ public final class BrokerCounters implements AutoCloseable
         sessionsTimedOut = add(aeron, "sessions timed out", nodeId);
         refusedConnects = add(aeron, "connects refused (max sessions)", nodeId);
         backPressured = add(aeron, "back-pressured responses", nodeId);
+        openFetches = add(aeron, "open fetches", nodeId);
         errors = add(aeron, "errors", nodeId);
     }
 
@@ -118,6 +120,14 @@ public final class BrokerCounters implements AutoCloseable
         return backPressured;
     }
 
+    /**
+     * A gauge, not a total: the open fetches registered now (each answers again as data arrives).
+     */
+    public Counter openFetches()
+    {
+        return openFetches;
+    }
+
     public Counter errors()
     {
         return errors;
@@ -127,6 +137,6 @@ public final class BrokerCounters implements AutoCloseable
     {
         CloseHelper.closeAll(requests, producedBatches, producedRecords, duplicateBatches, fetches, fetchedBytes,
             errorResponses, malformedMessages, unknownSessionMessages, sessionsOpened, sessionsTimedOut, refusedConnects,
-            backPressured, errors);
+            backPressured, openFetches, errors);
     }
 }

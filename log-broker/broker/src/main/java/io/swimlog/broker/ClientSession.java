@@ -7,6 +7,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import java.util.ArrayList;
+
 /**
  * One connected client as the broker sees it: the publication its responses go to (the channel the client named
  * when it connected), when it was last heard from, and the small responses waiting because it is not reading
@@ -16,6 +18,9 @@ import org.agrona.MutableDirectBuffer;
  * backlog (and its fetches wait as pending fetches), so a slow consumer never stalls the conductor, producers or
  * other consumers. A backlog beyond {@link #MAX_BACKLOG_BYTES} means the client stopped reading: the session is
  * closed.
+ * <p>
+ * Its open fetches (one per partition at most: a new fetch for a partition replaces the open one) are listed
+ * here too, so that a credit grant or a replacing fetch finds them without a search of every session's fetches.
  * <p>
  * Not thread safe: owned by the broker conductor.
  */
@@ -35,6 +40,7 @@ final class ClientSession implements AutoCloseable
     private final long registrationId;
     private final ExpandableRingBuffer backlog = new ExpandableRingBuffer(0, MAX_BACKLOG_BYTES, true);
     private final ExpandableRingBuffer.MessageConsumer backlogOfferer = this::offerFromBacklog;
+    private final ArrayList<PendingFetch> openFetches = new ArrayList<>();
     private ExclusivePublication publication;
     private State state = State.AWAITING_PUBLICATION;
     private long lastActivityNs;
@@ -129,6 +135,14 @@ final class ClientSession implements AutoCloseable
     void pendingFetches(final int pendingFetches)
     {
         this.pendingFetches = pendingFetches;
+    }
+
+    /**
+     * @return this session's open fetches, each also in the conductor's pending fetches.
+     */
+    ArrayList<PendingFetch> openFetches()
+    {
+        return openFetches;
     }
 
     /**
@@ -228,5 +242,6 @@ final class ClientSession implements AutoCloseable
         CloseHelper.quietClose(publication);
         publication = null;
         backlog.reset(0);
+        openFetches.clear();
     }
 }

@@ -4,6 +4,7 @@ import io.swimlog.client.BrokerConnection;
 import io.swimlog.client.ClientContext;
 import io.swimlog.protocol.broker.BrokerProtocol;
 import io.swimlog.protocol.broker.ErrorCode;
+import io.swimlog.protocol.broker.codecs.FetchCreditEncoder;
 import io.swimlog.protocol.broker.codecs.FetchRequestEncoder;
 import io.swimlog.protocol.broker.codecs.FetchResponseDecoder;
 import io.swimlog.protocol.broker.codecs.MessageHeaderEncoder;
@@ -15,6 +16,8 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +31,12 @@ final class RawClient implements AutoCloseable
     private final ProduceResponseDecoder produceResponse = new ProduceResponseDecoder();
     private final FetchRequestEncoder fetchRequest = new FetchRequestEncoder();
     private final FetchResponseDecoder fetchResponse = new FetchResponseDecoder();
+    private final FetchCreditEncoder fetchCredit = new FetchCreditEncoder();
+    /**
+     * Every answer to the open fetch of {@link #openFetch}, in arrival order.
+     */
+    final List<FetchAnswer> openFetchAnswers = new ArrayList<>();
+    private long openFetchCorrelationId = -1;
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[4 * 1024 * 1024]);
     private final ExpandableDirectByteBuffer fetched = new ExpandableDirectByteBuffer(1024);
     private long awaited;
@@ -36,6 +45,7 @@ final class RawClient implements AutoCloseable
     private String errorMessage;
     private long baseOffset;
     private int fetchedLength;
+    private long lastNextOffset;
 
     RawClient(final ClientContext ctx)
     {
@@ -104,6 +114,7 @@ final class RawClient implements AutoCloseable
             .fetchOffset(offset)
             .maxBytes(1024 * 1024)
             .maxWaitMs(0)
+            .openCreditBytes(0)
             .topic(topic);
         send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         await(correlationId);
@@ -122,8 +133,94 @@ final class RawClient implements AutoCloseable
             .fetchOffset(offset)
             .maxBytes(maxBytes)
             .maxWaitMs(0)
+            .openCreditBytes(0)
             .topic(topic);
         send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * One answer to an open fetch: where it reads from, where the fetch continues (-1: it ended), its bytes.
+     */
+    record FetchAnswer(ErrorCode error, long fetchOffset, long nextOffset, int recordsLength)
+    {
+    }
+
+    /**
+     * Send an open fetch with {@code creditBytes} of credit; its answers are collected in
+     * {@link #openFetchAnswers} whenever responses are read (by any call that waits, or {@link #pollResponses}).
+     *
+     * @return its correlation id.
+     */
+    long openFetch(
+        final String topic, final int partition, final long offset, final int creditBytes, final int maxWaitMs)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final FetchRequestEncoder encoder = fetchRequest.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .sessionId(connection.sessionId())
+            .partition(partition)
+            .fetchOffset(offset)
+            .maxBytes(1024 * 1024)
+            .maxWaitMs(maxWaitMs)
+            .openCreditBytes(creditBytes)
+            .topic(topic);
+        openFetchCorrelationId = correlationId;
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        return correlationId;
+    }
+
+    void grant(final long correlationId, final int creditBytes)
+    {
+        final FetchCreditEncoder encoder = fetchCredit.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
+            .sessionId(connection.sessionId())
+            .correlationId(correlationId)
+            .creditBytes(creditBytes);
+        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    /**
+     * Send a version 0 fetch, as a client built before open fetches encodes it (no openCreditBytes), and wait.
+     *
+     * @return bytes of batches fetched.
+     */
+    int fetchVersion0(final String topic, final int partition, final long offset)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final UnsafeBuffer encoded = new UnsafeBuffer(new byte[256]);
+        final FetchRequestEncoder encoder = fetchRequest.wrapAndApplyHeader(encoded, 0, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .sessionId(connection.sessionId())
+            .partition(partition)
+            .fetchOffset(offset)
+            .maxBytes(1024 * 1024)
+            .maxWaitMs(0)
+            .topic(topic);
+        final int v0BlockLength = 36;
+        final int topicLength = encoder.encodedLength() - FetchRequestEncoder.BLOCK_LENGTH;
+        new MessageHeaderEncoder().wrap(request, 0)
+            .blockLength(v0BlockLength)
+            .templateId(FetchRequestEncoder.TEMPLATE_ID)
+            .schemaId(FetchRequestEncoder.SCHEMA_ID)
+            .version(0);
+        final int body = MessageHeaderEncoder.ENCODED_LENGTH;
+        request.putBytes(body, encoded, body, v0BlockLength);
+        request.putBytes(body + v0BlockLength, encoded, body + FetchRequestEncoder.BLOCK_LENGTH, topicLength);
+        send(body + v0BlockLength + topicLength);
+        await(correlationId);
+        return fetchedLength;
+    }
+
+    /**
+     * Read the responses that have arrived (collecting open-fetch answers).
+     */
+    int pollResponses()
+    {
+        return connection.poll(this::onResponse);
+    }
+
+    long lastNextOffset()
+    {
+        return lastNextOffset;
     }
 
     DirectBuffer fetched()
@@ -180,9 +277,20 @@ final class RawClient implements AutoCloseable
         else if (FetchResponseDecoder.TEMPLATE_ID == templateId)
         {
             fetchResponse.wrap(buffer, offset, blockLength, version);
+            if (fetchResponse.correlationId() == openFetchCorrelationId)
+            {
+                final ErrorCode answerError = ErrorCode.get(fetchResponse.errorCode());
+                final long fetchOffset = fetchResponse.fetchOffset();
+                final long nextOffset = fetchResponse.nextOffset();
+                fetchResponse.skipErrorMessage();
+                openFetchAnswers.add(new FetchAnswer(answerError, fetchOffset, nextOffset,
+                    fetchResponse.recordsLength()));
+                return;
+            }
             if (fetchResponse.correlationId() == awaited)
             {
                 error = ErrorCode.get(fetchResponse.errorCode());
+                lastNextOffset = fetchResponse.nextOffset();
                 errorMessage = fetchResponse.errorMessage();
                 fetchedLength = fetchResponse.recordsLength();
                 fetched.checkLimit(Math.max(1, fetchedLength));

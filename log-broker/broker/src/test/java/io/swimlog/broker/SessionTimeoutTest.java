@@ -77,6 +77,25 @@ class SessionTimeoutTest
         }
     }
 
+    @Test
+    void anOpenFetchIsFreedWithItsTimedOutSession()
+    {
+        try (Admin admin = Admin.create(broker.client()))
+        {
+            admin.createTopic("open", 1, 1);
+        }
+        try (RawClient raw = new RawClient(broker.client()))
+        {
+            final long timedOut = broker.node.counters().sessionsTimedOut().get();
+            raw.openFetch("open", 0, 0, 1024 * 1024, 60_000);
+            BadInputTest.awaitCondition(() -> broker.node.counters().openFetches().get() == 1);
+
+            // The raw client sends no keep-alives: its session times out, and its open fetch goes with it.
+            BadInputTest.awaitCondition(() -> broker.node.counters().sessionsTimedOut().get() > timedOut);
+            BadInputTest.awaitCondition(() -> broker.node.counters().openFetches().get() == 0);
+        }
+    }
+
     private static String pollOne(final Consumer consumer)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

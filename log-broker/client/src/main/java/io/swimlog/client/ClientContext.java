@@ -528,6 +528,10 @@ public final class ClientContext implements Cloneable
         return producerListener;
     }
 
+    /**
+     * @param fetchMaxBytes the most one fetch answer carries, and a consumer's window per partition: what the
+     *                      broker may send ahead of what the application has consumed (default 1 MiB).
+     */
     public ClientContext fetchMaxBytes(final int fetchMaxBytes)
     {
         this.fetchMaxBytes = fetchMaxBytes;
@@ -539,6 +543,10 @@ public final class ClientContext implements Cloneable
         return fetchMaxBytes;
     }
 
+    /**
+     * @param fetchMaxWaitMs how long the broker keeps a consumer's open fetch with nothing to send before it ends
+     *                       it (the consumer then sends a new one); default 500.
+     */
     public ClientContext fetchMaxWaitMs(final int fetchMaxWaitMs)
     {
         this.fetchMaxWaitMs = fetchMaxWaitMs;

@@ -2,6 +2,7 @@ package io.swimlog.client;
 
 import io.swimlog.protocol.broker.BrokerProtocol;
 import io.swimlog.protocol.broker.ErrorCode;
+import io.swimlog.protocol.broker.codecs.FetchCreditEncoder;
 import io.swimlog.protocol.broker.codecs.FetchRequestEncoder;
 import io.swimlog.protocol.broker.codecs.FetchResponseDecoder;
 import io.swimlog.protocol.broker.codecs.ListOffsetsRequestEncoder;
@@ -35,9 +36,21 @@ import java.util.concurrent.TimeUnit;
  * ({@link ClientContext#fromBeginning}) unless set with a seek.
  * <p>
  * {@link #poll(Duration)} returns copies (byte arrays); {@link #poll(RecordHandler, int, long)} hands the
- * records over in place, allocating nothing. One fetch per partition is in flight at a time: a long poll that
- * the broker answers as soon as data arrives or the wait runs out. Batches are checked against their CRC-32C
- * before they are read ({@link ClientContext#checkCrcs}).
+ * records over in place, allocating nothing. Batches are checked against their CRC-32C before they are read
+ * ({@link ClientContext#checkCrcs}).
+ * <p>
+ * Fetching: one <em>open fetch</em> per partition, sent when the partition's position is known and nothing
+ * fetched is left to read. The broker keeps it after answering and answers again, from the offset after what it
+ * sent, whenever records are appended, so a record appended while this consumer is busy or descheduled is on its
+ * way at once instead of waiting for the consumer's next fetch to reach the broker (a round trip and a broker
+ * wake-up taken off every record's path). What it may send is bounded by a byte credit, the window
+ * ({@link ClientContext#fetchMaxBytes}): the broker stops sending when it is used up, and this consumer hands
+ * back what its application has consumed, in grants of at least half the window, so a consumer holds at most
+ * about one window per partition and one that stops polling holds back only its own fetches, never producers
+ * or other consumers. An open fetch ends with an empty answer when {@link ClientContext#fetchMaxWaitMs} passes
+ * with nothing sent (then a new one is sent), when a seek moves the position (the new fetch replaces it at the
+ * broker; answers still on their way are recognised by their correlation id and fetch offset and dropped), or
+ * with the session. A broker without open fetches answers each fetch once, as a plain long poll.
  * <p>
  * Not thread safe: one thread polls, as with Kafka's consumer.
  */
@@ -50,6 +63,7 @@ public final class Consumer implements AutoCloseable
     private final ArrayList<FetchState> states = new ArrayList<>();
     private final Long2ObjectHashMap<FetchState> fetchByCorrelation = new Long2ObjectHashMap<>();
     private final FetchRequestEncoder fetchRequest = new FetchRequestEncoder();
+    private final FetchCreditEncoder fetchCredit = new FetchCreditEncoder();
     private final FetchResponseDecoder fetchResponse = new FetchResponseDecoder();
     private final ListOffsetsRequestEncoder listOffsetsRequest = new ListOffsetsRequestEncoder();
     private final ListOffsetsResponseDecoder listOffsetsResponse = new ListOffsetsResponseDecoder();
@@ -59,6 +73,8 @@ public final class Consumer implements AutoCloseable
     private final BrokerConnection.ResponseHandler responseHandler = this::onResponse;
     private final IdleStrategy idleStrategy;
     private final long requestTimeoutNs;
+    private final int windowBytes;
+    private final int grantThresholdBytes;
     private ClientException pendingError;
     private long sessionId;
     private int nextState;
@@ -70,6 +86,9 @@ public final class Consumer implements AutoCloseable
         this.waiter = new RequestWaiter(connection);
         this.waiter.otherResponses(responseHandler);
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
+        this.windowBytes = ctx.fetchMaxBytes();
+        // Grants of half the window: a few a second at most, while the broker still has the other half to send.
+        this.grantThresholdBytes = Math.max(1, windowBytes / 2);
         this.idleStrategy = ctx.newIdleStrategy();
         this.sessionId = connection.sessionId();
     }
@@ -158,14 +177,14 @@ public final class Consumer implements AutoCloseable
         {
             throw new IllegalArgumentException("offset must not be negative: " + offset);
         }
-        state(partition).seek(offset);
+        seek(state(partition), offset);
     }
 
     public void seekToBeginning(final Collection<TopicPartition> partitions)
     {
         for (final TopicPartition tp : partitions)
         {
-            state(tp).seek(listOffset(tp, BrokerProtocol.EARLIEST_TIMESTAMP));
+            seek(state(tp), listOffset(tp, BrokerProtocol.EARLIEST_TIMESTAMP));
         }
     }
 
@@ -173,7 +192,7 @@ public final class Consumer implements AutoCloseable
     {
         for (final TopicPartition tp : partitions)
         {
-            state(tp).seek(listOffset(tp, BrokerProtocol.LATEST_TIMESTAMP));
+            seek(state(tp), listOffset(tp, BrokerProtocol.LATEST_TIMESTAMP));
         }
     }
 
@@ -183,7 +202,26 @@ public final class Consumer implements AutoCloseable
     public void seekToTimestamp(final TopicPartition partition, final long timestamp)
     {
         final long offset = listOffset(partition, timestamp);
-        state(partition).seek(offset >= 0 ? offset : listOffset(partition, BrokerProtocol.LATEST_TIMESTAMP));
+        seek(state(partition), offset >= 0 ? offset : listOffset(partition, BrokerProtocol.LATEST_TIMESTAMP));
+    }
+
+    /**
+     * Move to {@code offset}, dropping what was fetched and the fetch in flight: its answers, still arriving, are
+     * no longer awaited, and the next fetch replaces it at the broker.
+     */
+    private void seek(final FetchState state, final long offset)
+    {
+        state.seek(offset);
+        forgetFetch(state);
+    }
+
+    private void forgetFetch(final FetchState state)
+    {
+        if (state.fetchCorrelationId >= 0)
+        {
+            fetchByCorrelation.remove(state.fetchCorrelationId);
+            state.fetchCorrelationId = -1;
+        }
     }
 
     private FetchState state(final TopicPartition partition)
@@ -226,7 +264,7 @@ public final class Consumer implements AutoCloseable
     {
         if (state.position < 0)
         {
-            state.seek(listOffset(state.partition,
+            seek(state, listOffset(state.partition,
                 ctx.fromBeginning() ? BrokerProtocol.EARLIEST_TIMESTAMP : BrokerProtocol.LATEST_TIMESTAMP));
         }
     }
@@ -305,8 +343,7 @@ public final class Consumer implements AutoCloseable
                 return delivered;
             }
             final long nowNs = System.nanoTime();
-            final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - nowNs);
-            sendFetches(nowNs, (int)Math.max(0, Math.min(remainingMs, ctx.fetchMaxWaitMs())));
+            sendFetches(nowNs);
             final int fragments = connection.poll(responseHandler);
             if (fragments == 0 && nowNs - deadlineNs >= 0)
             {
@@ -347,7 +384,9 @@ public final class Consumer implements AutoCloseable
                             state.data, state.readPosition, state.dataLength - state.readPosition);
                         if (BatchError.OK != error)
                         {
+                            // Fetched again from the position by the next poll, which meets the error again.
                             state.clearData();
+                            forgetFetch(state);
                             throw new ClientException(ErrorCode.INVALID_RECORD_BATCH, "a batch fetched from " +
                                 state.partition + " at offset " + state.position + " is corrupt: " + error.reason());
                         }
@@ -368,7 +407,12 @@ public final class Consumer implements AutoCloseable
                 else
                 {
                     state.inBatch = false;
+                    state.ungrantedBytes += state.batchEnd - state.readPosition;
                     state.readPosition = state.batchEnd;
+                    if (state.ungrantedBytes >= grantThresholdBytes)
+                    {
+                        grantCredit(state, System.nanoTime());
+                    }
                 }
             }
         }
@@ -376,19 +420,48 @@ public final class Consumer implements AutoCloseable
         return delivered;
     }
 
-    private void sendFetches(final long nowNs, final int maxWaitMs)
+    /**
+     * Hand the bytes the application has consumed back to the open fetch as credit. Not sent when the request
+     * stream pushes back: the next poll tries again.
+     */
+    private void grantCredit(final FetchState state, final long nowNs)
+    {
+        if (state.fetchCorrelationId < 0)
+        {
+            return;
+        }
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + fetchCredit
+            .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())
+            .sessionId(connection.sessionId())
+            .correlationId(state.fetchCorrelationId)
+            .creditBytes(state.ungrantedBytes)
+            .encodedLength();
+        if (connection.offer(connection.buffer(), 0, length))
+        {
+            state.ungrantedBytes = 0;
+            state.lastHeardNs = nowNs;
+        }
+    }
+
+    private void sendFetches(final long nowNs)
     {
         for (int i = 0, size = states.size(); i < size; i++)
         {
             final FetchState state = states.get(i);
-            if (state.fetchCorrelationId >= 0 && nowNs - state.fetchSentNs > requestTimeoutNs + state.fetchWaitNs)
+            if (state.fetchCorrelationId >= 0 && nowNs - state.lastHeardNs > requestTimeoutNs + state.fetchWaitNs)
             {
                 // Lost: the broker restarted or timed the session out. Start a new session and fetch again.
                 connection.reconnect();
                 forgetFetchesOfOldSessions();
             }
+            if (state.fetchCorrelationId >= 0 && state.ungrantedBytes >= grantThresholdBytes)
+            {
+                grantCredit(state, nowNs);
+            }
             if (state.fetchCorrelationId < 0 && !state.hasData() && state.position >= 0)
             {
+                // An open fetch outlives this poll: it waits the configured time, not what is left of the poll's.
+                final int waitMs = ctx.fetchMaxWaitMs();
                 final long correlationId = connection.nextCorrelationId();
                 final int length = MessageHeaderEncoder.ENCODED_LENGTH + fetchRequest
                     .wrapAndApplyHeader(connection.buffer(), 0, connection.headerEncoder())
@@ -397,15 +470,18 @@ public final class Consumer implements AutoCloseable
                     .partition(state.partition.partition())
                     .fetchOffset(state.position)
                     .maxBytes(ctx.fetchMaxBytes())
-                    .maxWaitMs(maxWaitMs)
+                    .maxWaitMs(waitMs)
+                    .openCreditBytes(windowBytes)
                     .putTopic(state.topicBytes, 0, state.topicBytes.length)
                     .encodedLength();
                 if (connection.offer(connection.buffer(), 0, length))
                 {
                     state.fetchCorrelationId = correlationId;
                     state.fetchOffset = state.position;
-                    state.fetchSentNs = nowNs;
-                    state.fetchWaitNs = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+                    state.nextFetchOffset = state.position;
+                    state.ungrantedBytes = 0;
+                    state.lastHeardNs = nowNs;
+                    state.fetchWaitNs = TimeUnit.MILLISECONDS.toNanos(waitMs);
                     fetchByCorrelation.put(correlationId, state);
                 }
             }
@@ -441,40 +517,56 @@ public final class Consumer implements AutoCloseable
             return;
         }
         final FetchResponseDecoder decoder = fetchResponse.wrap(buffer, offset, blockLength, version);
-        final FetchState state = fetchByCorrelation.remove(decoder.correlationId());
+        final FetchState state = fetchByCorrelation.get(decoder.correlationId());
         if (null == state)
         {
             return;
         }
-        state.fetchCorrelationId = -1;
         final ErrorCode error = ErrorCode.get(decoder.errorCode());
         if (ErrorCode.NONE != error)
         {
+            forgetFetch(state);
             final String message = decoder.errorMessage();
-            if (ErrorCode.OFFSET_OUT_OF_RANGE == error && state.fetchOffset == state.position)
+            if (ErrorCode.OFFSET_OUT_OF_RANGE == error && state.nextFetchOffset == state.position)
             {
                 // Retention removed what we wanted, or we asked past the end: start again per the reset policy.
                 state.position = -1;
                 resolvePosition(state);
             }
-            else
+            else if (ErrorCode.OFFSET_OUT_OF_RANGE != error || !state.hasData())
             {
                 pendingError = ClientException.of(error, "fetching " + state.partition + " failed: " + message);
             }
+            // else: records fetched before it are still to be read; the next fetch, from after them, decides.
             return;
         }
 
+        // A broker without open fetches (version 0) answers each fetch once, from where it was asked.
+        final boolean versioned = version >= 1 && blockLength >= FetchResponseDecoder.BLOCK_LENGTH;
+        final long answerOffset = versioned ? decoder.fetchOffset() : state.fetchOffset;
+        final long nextOffset = versioned ? decoder.nextOffset() : -1;
         decoder.skipErrorMessage();
         final int recordsLength = decoder.recordsLength();
-        if (state.fetchOffset != state.position || 0 == recordsLength)
+        if (answerOffset != state.nextFetchOffset)
+        {
+            // Not the continuation of what was read: never expected; drop the fetch and fetch from the position.
+            forgetFetch(state);
+            return;
+        }
+        state.lastHeardNs = System.nanoTime();
+        if (nextOffset < 0)
+        {
+            forgetFetch(state);
+        }
+        else
+        {
+            state.nextFetchOffset = nextOffset;
+        }
+        if (0 == recordsLength)
         {
             return;
         }
-        state.data.checkLimit(recordsLength);
-        decoder.getRecords(state.data, 0, recordsLength);
-        state.dataLength = recordsLength;
-        state.readPosition = 0;
-        state.inBatch = false;
+        state.append(decoder, recordsLength);
     }
 
     public void close()
@@ -491,8 +583,10 @@ public final class Consumer implements AutoCloseable
         long position = -1;
         long fetchCorrelationId = -1;
         long fetchOffset;
-        long fetchSentNs;
+        long nextFetchOffset;
+        long lastHeardNs;
         long fetchWaitNs;
+        int ungrantedBytes;
         int dataLength;
         int readPosition;
         int batchEnd;
@@ -520,6 +614,28 @@ public final class Consumer implements AutoCloseable
             dataLength = 0;
             readPosition = 0;
             inBatch = false;
+        }
+
+        /**
+         * Add an answer's batches after those not yet read. Unread bytes move to the front only between batches
+         * (the reader points into the one it is in) and only when the buffer would otherwise grow.
+         */
+        void append(final FetchResponseDecoder decoder, final int recordsLength)
+        {
+            if (!hasData())
+            {
+                clearData();
+            }
+            else if (!inBatch && readPosition > 0 && dataLength + recordsLength > data.capacity())
+            {
+                final int unread = dataLength - readPosition;
+                data.putBytes(0, data, readPosition, unread);
+                dataLength = unread;
+                readPosition = 0;
+            }
+            data.checkLimit(dataLength + recordsLength);
+            decoder.getRecords(data, dataLength, recordsLength);
+            dataLength += recordsLength;
         }
     }
 }
