@@ -65,13 +65,14 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Duty cycle ({@link #doWork()}): read the clock once; poll requests; make this cycle's appends durable once per
  * partition (group commit) and only then acknowledge them; answer pending fetches whose data arrived or whose
- * wait ran out; drain the backlogs of sessions that were back-pressured; finish connecting sessions; every
- * 100 ms time out idle sessions.
+ * wait ran out, open fetches again as long as they have credit; drain the backlogs of sessions that were
+ * back-pressured; finish connecting sessions; every 100 ms time out idle sessions.
  * <p>
  * Invariants: a produce is acknowledged only after its append and the flush policy's commit; a client that is slow
- * to read holds back only its own responses ({@link ClientSession}); bad input (a malformed message, an unknown
- * template, a truncated frame) is dropped and counted, a bad request is answered with an error code, and neither
- * stops the conductor.
+ * to read holds back only its own responses ({@link ClientSession}) and is sent no more than its open fetches'
+ * credit (and one batch); a session has at most one open fetch per partition (a new fetch replaces it); bad
+ * input (a malformed message, an unknown template, a truncated frame) is dropped and counted, a bad request is
+ * answered with an error code, and neither stops the conductor.
  * <p>
  * Threading: everything here runs on the conductor thread; nothing is shared but the counters.
  */
