@@ -107,16 +107,7 @@ final class RawClient implements AutoCloseable
     int fetch(final String topic, final int partition, final long offset)
     {
         final long correlationId = connection.nextCorrelationId();
-        final FetchRequestEncoder encoder = fetchRequest.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .sessionId(connection.sessionId())
-            .partition(partition)
-            .fetchOffset(offset)
-            .maxBytes(1024 * 1024)
-            .maxWaitMs(0)
-            .openCreditBytes(0)
-            .topic(topic);
-        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        sendFetch(correlationId, topic, partition, offset, 1024 * 1024, 0, 0);
         await(correlationId);
         return fetchedLength;
     }
@@ -126,14 +117,21 @@ final class RawClient implements AutoCloseable
      */
     void fetchWithoutReading(final String topic, final int partition, final long offset, final int maxBytes)
     {
+        sendFetch(connection.nextCorrelationId(), topic, partition, offset, maxBytes, 0, 0);
+    }
+
+    private void sendFetch(
+        final long correlationId, final String topic, final int partition, final long offset, final int maxBytes,
+        final int maxWaitMs, final int openCreditBytes)
+    {
         final FetchRequestEncoder encoder = fetchRequest.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
-            .correlationId(connection.nextCorrelationId())
+            .correlationId(correlationId)
             .sessionId(connection.sessionId())
             .partition(partition)
             .fetchOffset(offset)
             .maxBytes(maxBytes)
-            .maxWaitMs(0)
-            .openCreditBytes(0)
+            .maxWaitMs(maxWaitMs)
+            .openCreditBytes(openCreditBytes)
             .topic(topic);
         send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
@@ -155,17 +153,8 @@ final class RawClient implements AutoCloseable
         final String topic, final int partition, final long offset, final int creditBytes, final int maxWaitMs)
     {
         final long correlationId = connection.nextCorrelationId();
-        final FetchRequestEncoder encoder = fetchRequest.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .sessionId(connection.sessionId())
-            .partition(partition)
-            .fetchOffset(offset)
-            .maxBytes(1024 * 1024)
-            .maxWaitMs(maxWaitMs)
-            .openCreditBytes(creditBytes)
-            .topic(topic);
         openFetchCorrelationId = correlationId;
-        send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        sendFetch(correlationId, topic, partition, offset, 1024 * 1024, maxWaitMs, creditBytes);
         return correlationId;
     }
 
