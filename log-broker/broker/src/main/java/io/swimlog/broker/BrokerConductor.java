@@ -89,9 +89,10 @@ final class BrokerConductor implements Agent
         FetchResponseEncoder.BLOCK_LENGTH + FetchResponseEncoder.errorMessageHeaderLength() +
         FetchResponseEncoder.recordsHeaderLength();
     /**
-     * A version 0 fetch request's fixed fields (before openCreditBytes): clients built before open fetches send it.
+     * A version 0 fetch request's fixed fields, which end where openCreditBytes begins: clients built before open
+     * fetches send it.
      */
-    private static final int FETCH_REQUEST_V0_BLOCK_LENGTH = 36;
+    private static final int FETCH_REQUEST_V0_BLOCK_LENGTH = FetchRequestDecoder.openCreditBytesEncodingOffset();
     /**
      * Outcomes of {@link #trySendFetch}: pushed back (keep the fetch, try again), answered (with data or empty),
      * or ended by an error answer or a session that is gone.

@@ -48,6 +48,5 @@ final class PendingFetch
     {
         session = null;
         partition = null;
-        replaced = false;
     }
 }

@@ -184,7 +184,7 @@ final class RawClient implements AutoCloseable
             .maxBytes(1024 * 1024)
             .maxWaitMs(0)
             .topic(topic);
-        final int v0BlockLength = 36;
+        final int v0BlockLength = FetchRequestEncoder.openCreditBytesEncodingOffset();
         final int topicLength = encoder.encodedLength() - FetchRequestEncoder.BLOCK_LENGTH;
         new MessageHeaderEncoder().wrap(request, 0)
             .blockLength(v0BlockLength)

@@ -477,7 +477,6 @@ public final class Consumer implements AutoCloseable
                 if (connection.offer(connection.buffer(), 0, length))
                 {
                     state.fetchCorrelationId = correlationId;
-                    state.fetchOffset = state.position;
                     state.nextFetchOffset = state.position;
                     state.ungrantedBytes = 0;
                     state.lastHeardNs = nowNs;
@@ -543,7 +542,7 @@ public final class Consumer implements AutoCloseable
 
         // A broker without open fetches (version 0) answers each fetch once, from where it was asked.
         final boolean versioned = version >= 1 && blockLength >= FetchResponseDecoder.BLOCK_LENGTH;
-        final long answerOffset = versioned ? decoder.fetchOffset() : state.fetchOffset;
+        final long answerOffset = versioned ? decoder.fetchOffset() : state.nextFetchOffset;
         final long nextOffset = versioned ? decoder.nextOffset() : -1;
         decoder.skipErrorMessage();
         final int recordsLength = decoder.recordsLength();
@@ -582,7 +581,6 @@ public final class Consumer implements AutoCloseable
         final RecordBatchReader reader = new RecordBatchReader();
         long position = -1;
         long fetchCorrelationId = -1;
-        long fetchOffset;
         long nextFetchOffset;
         long lastHeardNs;
         long fetchWaitNs;
